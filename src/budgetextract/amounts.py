@@ -1,0 +1,43 @@
+"""Printed figures → exact values: money in 万元 as Decimal, percentages, counts."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from .numerals import from_chinese
+
+_TO_WAN = {"元": Decimal("0.0001"), "万元": Decimal(1), "亿元": Decimal(10000)}
+_SIGN = {
+    "增加": 1, "增长": 1, "上升": 1,
+    "减少": -1, "下降": -1, "降低": -1,
+    "持平": 0, "一致": 0, "相同": 0, "无变化": 0, "未变化": 0,
+}
+
+
+def parse_number(text: str) -> Decimal | None:
+    """'1,384.7' → Decimal('1384.7'); '壹佰万' → Decimal('1000000'); None when not a number."""
+    cleaned = text.replace(",", "").replace("，", "").replace(" ", "")
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation:
+        value = from_chinese(cleaned)
+        return Decimal(value) if value is not None else None
+
+
+def to_wan(number: Decimal, unit: str) -> Decimal:
+    """Convert to 万元 exactly (91,016,775.35 元 → 9101.677535)."""
+    value = number * _TO_WAN[unit]
+    return value.normalize() if value != 0 else Decimal(0)
+
+
+def parse_money(text: str) -> Decimal | None:
+    """'37188.34万元' → 37188.34; '9,101.68' (no unit) → None: a unit is required."""
+    for unit in ("亿元", "万元", "元"):
+        if text.endswith(unit):
+            number = parse_number(text[: -len(unit)])
+            return to_wan(number, unit) if number is not None else None
+    return None
+
+
+def change_sign(word: str) -> int | None:
+    return _SIGN.get(word)

@@ -1,0 +1,154 @@
+"""Findings: whether the document's own figures add up.
+
+Documents round each printed figure to 0.01 万元, so a sum of n parts may be off by
+up to n × 0.005; a difference within ROUNDING × parts is reported as `info`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from .schema import Evidence, Fact, Finding, Summary
+
+if TYPE_CHECKING:
+    from .extract.context import Context
+
+ROUNDING = Decimal("0.01")
+PCT_ROUNDING = Decimal("0.01")
+
+# (total field, part fields, what the parts are)
+_SUMS = [
+    ("three_public_total", ["three_public_outbound", "three_public_vehicle", "three_public_reception"], "the “三公” parts"),
+    ("three_public_vehicle", ["three_public_vehicle_purchase", "three_public_vehicle_operation"], "vehicle purchase + operation"),
+    ("procurement_total", ["procurement_goods", "procurement_works", "procurement_services"], "goods + works + services"),
+]
+
+
+def _evidence(facts: list[Fact], paths: list[str]) -> list[Evidence]:
+    out = []
+    for path in paths:
+        fact = next((f for f in facts if f.field == path), None)
+        if fact is not None:
+            out.append(fact.evidence)
+    return out
+
+
+def _field_path(facts: list[Fact], field: str, summary_value) -> list[Evidence]:
+    """Evidence of the fact that gave the summary its value for field."""
+    from .extract.fields import specs
+
+    path = next((s.path for s in specs()[0] if s.field == field), field)
+    return [f.evidence for f in facts if f.field == path and f.value == summary_value][:1]
+
+
+def _sum_finding(code: str, total_field: str, total: Decimal, parts: dict[str, Decimal], what: str, evidence: list[Evidence]) -> Finding | None:
+    computed = sum(parts.values(), Decimal(0))
+    diff = total - computed
+    if diff == 0:
+        return None
+    tolerance = ROUNDING * max(1, len(parts) - 1)
+    severity = "info" if abs(diff) <= tolerance else "warning"
+    return Finding(
+        code=code,
+        severity=severity,
+        message=f"{what} add up to {computed} but {total_field} is {total} (difference {diff}; rounding tolerance {tolerance})",
+        fields=[total_field, *parts],
+        difference=diff,
+        tolerance=tolerance,
+        evidence=evidence,
+    )
+
+
+def run_checks(summary: Summary, facts: list[Fact], ctx: Context | None = None) -> list[Finding]:
+    findings: list[Finding] = []
+    s = summary
+
+    def ev(*fields: str) -> list[Evidence]:
+        out = []
+        for f in fields:
+            out.extend(_field_path(facts, f, getattr(s, f)))
+        return out
+
+    for total_field, part_fields, what in _SUMS:
+        total = getattr(s, total_field)
+        parts = {f: getattr(s, f) for f in part_fields if getattr(s, f) is not None}
+        if total is None or len(parts) < 2 or (len(parts) < len(part_fields) and sum(parts.values()) > total):
+            continue
+        if len(parts) < len(part_fields):
+            continue  # a part not stated cannot be assumed to be 0
+        finding = _sum_finding("sum_mismatch", total_field, total, parts, what, ev(total_field, *parts))
+        if finding:
+            findings.append(finding)
+
+    if s.expenditure_total is not None and s.basic_expenditure is not None and s.project_expenditure is not None:
+        parts = {"basic_expenditure": s.basic_expenditure, "project_expenditure": s.project_expenditure}
+        if s.reserve_expenditure is not None:
+            parts["reserve_expenditure"] = s.reserve_expenditure
+        finding = _sum_finding("sum_mismatch", "expenditure_total", s.expenditure_total, parts, "basic + project (+ reserve) expenditure", ev("expenditure_total", *parts))
+        if finding:
+            findings.append(finding)
+
+    if s.basic_expenditure is not None and s.personnel_expenditure is not None and s.public_expenditure is not None:
+        parts = {"personnel_expenditure": s.personnel_expenditure, "public_expenditure": s.public_expenditure}
+        finding = _sum_finding("sum_mismatch", "basic_expenditure", s.basic_expenditure, parts, "personnel + public expenditure", ev("basic_expenditure", *parts))
+        if finding and finding.severity == "warning":
+            # Some templates state basic expenditure for all funds and personnel/public
+            # for the fiscal appropriation only; a fiscal basic figure that matches is a
+            # difference of scope, not an error.
+            computed = s.personnel_expenditure + s.public_expenditure
+            fiscal = [f for f in facts if f.field == "expenditure.basic" and f.value == computed]
+            if fiscal:
+                finding.code, finding.severity = "scope_difference", "info"
+                finding.message += f"; they equal the fiscal-appropriation basic expenditure stated at offset {fiscal[0].evidence.start}"
+                finding.evidence.append(fiscal[0].evidence)
+        if finding:
+            findings.append(finding)
+
+    if s.function_classes and s.expenditure_total is not None:
+        total = s.expenditure_total
+        computed = sum(s.function_classes.values(), Decimal(0))
+        if computed != total and s.fiscal_appropriation_total is not None and abs(computed - s.fiscal_appropriation_total) < abs(computed - total):
+            total, name = s.fiscal_appropriation_total, "fiscal_appropriation_total"
+        else:
+            name = "expenditure_total"
+        parts = {f"function_classes.{k}": v for k, v in s.function_classes.items()}
+        finding = _sum_finding("sum_mismatch", name, total, parts, "function classes", ev(name) + _evidence(facts, list(parts)))
+        if finding:
+            findings.append(finding)
+
+    findings.extend(_change_checks(facts))
+    return findings
+
+
+def _change_checks(facts: list[Fact]) -> list[Finding]:
+    """A stated change % against its amount: prior = current − change, pct = change / prior."""
+    out = []
+    by_field = {f.field: f for f in facts}
+    for f in facts:
+        if not (f.field.startswith("changes.") and f.field.endswith(".amount")):
+            continue
+        base = f.field[len("changes.") : -len(".amount")]
+        pct = by_field.get(f"changes.{base}.pct")
+        current = next((c for c in facts if c.field == base and isinstance(c.value, Decimal) and c.evidence.end <= f.evidence.start), None)
+        if pct is None or current is None or not isinstance(f.value, Decimal):
+            continue
+        prior = current.value - f.value
+        if prior <= 0:
+            continue
+        computed = (f.value / prior * 100).quantize(Decimal("0.01"))
+        diff = pct.value - computed
+        if abs(diff) <= PCT_ROUNDING:
+            continue
+        out.append(
+            Finding(
+                code="change_pct_mismatch",
+                severity="warning",
+                message=f"{base}: change {f.value} on a prior {prior} is {computed}% but the document says {pct.value}%",
+                fields=[f.field, pct.field],
+                difference=diff,
+                tolerance=PCT_ROUNDING,
+                evidence=[current.evidence, f.evidence, pct.evidence],
+            )
+        )
+    return out

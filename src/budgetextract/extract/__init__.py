@@ -1,0 +1,73 @@
+"""From normalized text and sections to facts, the summary and findings."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ..checks import run_checks
+from ..nlp import analyse
+from ..normalize import NormalizedText
+from ..schema import BudgetDocument, Fact, Finding, Summary
+from .changes import change_facts, headline_change, parse_change
+from .context import Context
+from .fields import candidates, choose, specs, to_fact
+from .function_classes import extract_function_classes
+from .meta import extract_meta
+
+_OTHER_REVENUE = "other_revenue."
+
+
+def run_extraction(doc: BudgetDocument, norm: NormalizedText) -> None:
+    field_specs, _, _, excluded = specs()
+    ctx = Context(norm=norm, sections=doc.sections, doc=analyse(norm.text), excluded_kinds=excluded)
+    summary = Summary()
+    facts: list[Fact] = []
+    findings: list[Finding] = []
+
+    meta = extract_meta(norm, doc.sections)
+    doc.department = summary.department = meta.department
+    doc.fiscal_year = summary.fiscal_year = meta.fiscal_year
+    summary.doc_kind, summary.scope = meta.doc_kind, meta.scope
+    if meta.department_at:
+        facts.append(Fact(field="department", value=meta.department, raw=meta.department, section=None, evidence=ctx.evidence(*meta.department_at)))
+    if meta.fiscal_year_at:
+        facts.append(Fact(field="fiscal_year", value=meta.fiscal_year, unit="年", raw=str(meta.fiscal_year), section=None, evidence=ctx.evidence(*meta.fiscal_year_at)))
+
+    other_parts: dict[str, Decimal] = {}
+    for spec in field_specs:
+        found = candidates(ctx, spec)
+        facts.extend(to_fact(ctx, c, spec.path) for c in found)
+        chosen, problems = choose(ctx, spec.field, found)
+        findings.extend(problems)
+        if chosen is None:
+            continue
+        if spec.field.startswith(_OTHER_REVENUE):
+            other_parts[spec.field] = chosen.value
+        else:
+            setattr(summary, spec.field, chosen.value)
+        change = parse_change(ctx, chosen.end)
+        if change is not None and not change.placeholder:
+            facts.extend(change_facts(ctx, spec.path, change))
+    if other_parts:
+        # the contract's other_revenue is the sum of the non-appropriation revenue lines stated
+        summary.other_revenue = sum(other_parts.values(), Decimal(0))
+
+    change, reason, problems = headline_change(ctx)
+    findings.extend(problems)
+    if change is not None:
+        summary.total_change_amount = change.amount
+        summary.total_change_pct = change.pct
+        facts.extend(change_facts(ctx, "total", change))
+        if reason is not None:
+            text, start, end = reason
+            summary.total_change_reason = text
+            facts.append(Fact(field="changes.total.reason", value=text, raw=text, section=ctx.section_label(start), evidence=ctx.evidence(start, end)))
+
+    classes, class_facts, class_findings = extract_function_classes(ctx)
+    summary.function_classes = classes
+    facts.extend(class_facts)
+    findings.extend(class_findings)
+
+    doc.summary = summary
+    doc.facts = facts
+    doc.findings = findings + run_checks(summary, facts, ctx)

@@ -1,0 +1,159 @@
+"""Changes against last year: 增加/减少/持平 with the amount, the percentage and the reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+
+import regex
+
+from .. import vocab
+from ..schema import Fact, Finding
+from .context import Context
+from .fields import placeholder_near
+
+# how far after a figure its change may start, and how far after the change its reason
+_CHANGE_WINDOW = 80
+_REASON_WINDOW = 400
+
+
+@dataclass
+class Change:
+    sign: int | None
+    amount: Decimal | None
+    amount_raw: str | None
+    pct: Decimal | None
+    pct_raw: str | None
+    start: int
+    end: int
+    amount_end: int | None = None
+    pct_end: int | None = None
+    placeholder: bool = False
+
+
+@lru_cache(maxsize=1)
+def _patterns():
+    data = vocab.load("fields")["total_change"]
+    return (
+        [regex.compile(a) for a in data["anchors"]],
+        regex.compile(data["comparison"]),
+        regex.compile(data["percent_lead"]),
+        regex.compile(data["enumeration"]),
+    )
+
+
+def parse_change(ctx: Context, pos: int) -> Change | None:
+    """The change stated after pos: in the rest of its sentence, or in the next sentence
+    when that one opens with a comparison (与上年相比 …)."""
+    _, comparison, percent_lead, _ = _patterns()
+    text = ctx.norm.folded
+    end = ctx.sentence_end(pos)
+    if not ctx.between("CHANGE", pos, end):
+        nxt_end = ctx.sentence_end(end)
+        if comparison.match(text, end) or text.startswith("与", end):
+            end = nxt_end
+    end = min(end, pos + _CHANGE_WINDOW)
+    for word in ctx.between("CHANGE", pos, end):
+        before = text[max(pos, word.start_char - 30) : word.start_char]
+        if not comparison.search(before):
+            continue
+        sign = word._.value
+        change = Change(sign=sign, amount=None, amount_raw=None, pct=None, pct_raw=None, start=word.start_char, end=word.end_char)
+        if placeholder_near(ctx, word.start_char - 3, word.end_char + 8):
+            change.placeholder = True
+            return change
+        money = ctx.first_after("MONEY", word.end_char)
+        if money is not None and money.start_char - word.end_char <= 1 and money.start_char < end:
+            if sign == 0:
+                change.amount = Decimal(0)
+            elif sign is not None:
+                change.amount = sign * money._.value
+            change.amount_raw, change.end = money.text, money.end_char
+            change.amount_end = money.end_char
+        elif sign == 0:
+            change.amount = Decimal(0)
+        pct = ctx.first_after("PERCENT", change.end)
+        if pct is not None and pct.start_char < end:
+            lead = text[change.end : pct.start_char]
+            if lead == "" and change.amount_raw is None or percent_lead.match(lead):
+                words = ctx.between("CHANGE", change.end, pct.start_char)
+                pct_sign = words[-1]._.value if words else sign
+                if pct_sign is not None:
+                    change.pct = pct_sign * pct._.value if pct_sign else Decimal(0)
+                    change.pct_raw, change.end, change.pct_end = pct.text, pct.end_char, pct.end_char
+        return change
+    return None
+
+
+def reason_after(ctx: Context, pos: int, limit: int | None = None) -> tuple[str, int, int] | None:
+    """The reason given after a change: text after 主要原因是 / 主要是 / 增加原因， … to the
+    end of its sentence; an enumeration (一是…二是…) runs to the end of the paragraph."""
+    _, _, _, enumeration = _patterns()
+    text = ctx.norm.text
+    stop = min(len(text), limit if limit is not None else pos + _REASON_WINDOW)
+    for span in ctx.between("REASON", pos, stop):
+        start, end = span._.group
+        if enumeration.match(ctx.norm.folded, start):
+            para_end = text.find("\n", start)
+            end = para_end if para_end != -1 else len(text)
+            body = text[start:end]
+            cut = regex.search(r"。(?:其中[:：]?|包括[:：]?)$", body)
+            if cut:
+                end = start + cut.start()
+        reason = text[start:end].strip(" ，,：:；;。")
+        if reason:
+            return reason, span.start_char, end
+    return None
+
+
+def change_facts(ctx: Context, path: str, change: Change) -> list[Fact]:
+    facts = []
+    if change.amount is not None:
+        facts.append(
+            Fact(field=f"changes.{path}.amount", value=change.amount, unit="万元", raw=change.amount_raw or ctx.norm.text[change.start : change.end],
+                 section=ctx.section_label(change.start), evidence=ctx.evidence(change.start, change.amount_end or change.end))
+        )
+    if change.pct is not None:
+        facts.append(
+            Fact(field=f"changes.{path}.pct", value=change.pct, unit="%", raw=change.pct_raw or "",
+                 section=ctx.section_label(change.start), evidence=ctx.evidence(change.start, change.pct_end or change.end))
+        )
+    return facts
+
+
+def headline_change(ctx: Context) -> tuple[Change | None, tuple[str, int, int] | None, list[Finding]]:
+    """The change of the headline total, from the first anchor (in rank order) that has one."""
+    anchors, _, _, _ = _patterns()
+    text = ctx.norm.folded
+    findings: list[Finding] = []
+    for anchor in anchors:
+        for m in anchor.finditer(text):
+            if ctx.excluded(m.start()):
+                continue
+            change = parse_change(ctx, m.end())
+            if change is None:
+                continue
+            if change.placeholder:
+                findings.append(_placeholder_finding(ctx, "total_change_amount", change))
+                continue
+            next_heading = min((s.start for s in _sections_after(ctx, change.end)), default=None)
+            reason = reason_after(ctx, change.end, next_heading)
+            return change, reason, findings
+    return None, None, findings
+
+
+def _sections_after(ctx: Context, pos: int):
+    from ..segment import walk
+
+    return (s for s in walk(ctx.sections) if s.start > pos)
+
+
+def _placeholder_finding(ctx: Context, field: str, change: Change) -> Finding:
+    return Finding(
+        code="template_placeholder",
+        severity="warning",
+        message=f"{field}: the template's placeholder was left unfilled; the change is not reported",
+        fields=[field],
+        evidence=[ctx.evidence(max(0, change.start - 10), change.end + 12)],
+    )

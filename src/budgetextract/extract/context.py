@@ -1,0 +1,86 @@
+"""What every extractor reads: the normalized text, its sections and its entities."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from spacy.tokens import Doc, Span
+
+from ..normalize import NormalizedText
+from ..schema import Evidence, Fact, Section
+from ..segment import section_at, walk
+
+_SNIPPET_PAD = 0
+
+
+@dataclass
+class Context:
+    norm: NormalizedText
+    sections: list[Section]
+    doc: Doc
+    excluded_kinds: frozenset[str]
+    facts: list[Fact] = field(default_factory=list)
+
+    @cached_property
+    def spans(self) -> dict[str, list[Span]]:
+        by_label: dict[str, list[Span]] = {}
+        for span in sorted(self.doc.spans["budget"], key=lambda s: (s.start_char, -s.end_char)):
+            by_label.setdefault(span.label_, []).append(span)
+        return by_label
+
+    @cached_property
+    def _starts(self) -> dict[str, list[int]]:
+        return {label: [s.start_char for s in spans] for label, spans in self.spans.items()}
+
+    @cached_property
+    def _excluded_ranges(self) -> list[tuple[int, int]]:
+        return [(s.start, s.end) for s in walk(self.sections) if s.kind in self.excluded_kinds]
+
+    def excluded(self, offset: int) -> bool:
+        return any(a <= offset < b for a, b in self._excluded_ranges)
+
+    def kinds_at(self, offset: int) -> set[str]:
+        return {s.kind for s in section_at(self.sections, offset)}
+
+    def section_label(self, offset: int) -> str | None:
+        chain = section_at(self.sections, offset)
+        if not chain:
+            return None
+        parts = [s.number or s.title for s in chain]
+        return "/".join(parts)
+
+    def first_after(self, label: str, pos: int) -> Span | None:
+        starts = self._starts.get(label, [])
+        i = bisect.bisect_left(starts, pos)
+        return self.spans[label][i] if i < len(starts) else None
+
+    def last_before(self, label: str, pos: int) -> Span | None:
+        """The entity of that label that ends closest before pos."""
+        best = None
+        for span in self.spans.get(label, []):
+            if span.start_char >= pos:
+                break
+            if span.end_char <= pos and (best is None or span.end_char > best.end_char):
+                best = span
+        return best
+
+    def between(self, label: str, start: int, end: int) -> list[Span]:
+        starts = self._starts.get(label, [])
+        i = bisect.bisect_left(starts, start)
+        out = []
+        while i < len(starts) and starts[i] < end:
+            out.append(self.spans[label][i])
+            i += 1
+        return out
+
+    def evidence(self, start: int, end: int) -> Evidence:
+        return Evidence(start=start, end=end, page=self.norm.page_at(start), text=self.norm.text[start:end])
+
+    def sentence_end(self, pos: int) -> int:
+        """End of the sentence containing pos (after its 。, or at the line end)."""
+        text = self.norm.text
+        stops = [i for i in (text.find("。", pos), text.find("\n", pos)) if i != -1]
+        end = min(stops) if stops else len(text)
+        return end + 1 if end < len(text) and text[end] == "。" else end

@@ -1,0 +1,137 @@
+"""Figures named by a phrase: an anchor from patterns/fields.json, then the amount or
+count that follows it with nothing but filler in between."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+
+import regex
+
+from .. import vocab
+from ..schema import Fact, Finding
+from .context import Context
+
+_PLACEHOLDER = regex.compile(r"增加/减少|增加\(减少\)|增加\(下降\)|/持平|持平/|增长/下降|下降/增长|\(按[^)]{0,20}填写\)")
+
+
+@dataclass
+class FieldSpec:
+    field: str
+    path: str
+    kind: str
+    anchors: list[regex.Pattern]
+    zero: list[regex.Pattern]
+    sections: frozenset[str] | None
+    units: frozenset[str] | None
+    count_before: regex.Pattern | None
+
+
+@dataclass
+class Candidate:
+    field: str
+    value: Decimal | int
+    unit: str | None
+    raw: str
+    tier: int
+    anchor_start: int
+    start: int
+    end: int
+
+
+@lru_cache(maxsize=1)
+def specs() -> tuple[list[FieldSpec], regex.Pattern, int, frozenset[str]]:
+    data = vocab.load("fields")
+    out = []
+    for f in data["fields"]:
+        out.append(
+            FieldSpec(
+                field=f["field"],
+                path=f["path"],
+                kind=f.get("type", "money"),
+                anchors=[regex.compile(a) for a in f["anchors"]],
+                zero=[regex.compile(z) for z in f.get("zero", [])],
+                sections=frozenset(f["sections"]) if "sections" in f else None,
+                units=frozenset(f["units"]) if "units" in f else None,
+                count_before=regex.compile(f["count_before"]) if "count_before" in f else None,
+            )
+        )
+    return out, regex.compile(data["default_gap"]), data["max_gap"], frozenset(data["excluded_sections"])
+
+
+def _allowed(ctx: Context, spec: FieldSpec, offset: int) -> bool:
+    if ctx.excluded(offset):
+        return False
+    return spec.sections is None or bool(ctx.kinds_at(offset) & spec.sections)
+
+
+def candidates(ctx: Context, spec: FieldSpec) -> list[Candidate]:
+    _, gap_re, max_gap, _ = specs()
+    text = ctx.norm.folded
+    label = "COUNT" if spec.kind == "count" else "MONEY"
+    found: list[Candidate] = []
+    for tier, anchor in enumerate(spec.anchors):
+        for m in anchor.finditer(text):
+            if not _allowed(ctx, spec, m.start()):
+                continue
+            entity = ctx.first_after(label, m.end())
+            if entity is None or entity._.value is None:
+                continue
+            gap = text[m.end() : entity.start_char]
+            if len(gap) > max_gap or not gap_re.fullmatch(gap):
+                continue
+            if spec.units and entity._.unit not in spec.units:
+                continue
+            found.append(Candidate(spec.field, entity._.value, entity._.unit, entity.text, tier, m.start(), entity.start_char, entity.end_char))
+    if spec.count_before is not None:
+        # "共5个项目实行绩效目标管理": the count stands right before the phrase
+        for m in spec.count_before.finditer(text):
+            entity = ctx.last_before(label, m.start() + 1)
+            if entity is None or entity.end_char != m.start() or not _allowed(ctx, spec, m.start()):
+                continue
+            if spec.units and entity._.unit not in spec.units:
+                continue
+            found.append(Candidate(spec.field, entity._.value, entity._.unit, entity.text, 0, entity.start_char, entity.start_char, m.end()))
+    zero_tier = len(spec.anchors)
+    for pattern in spec.zero:
+        for m in pattern.finditer(text):
+            if _allowed(ctx, spec, m.start()):
+                found.append(Candidate(spec.field, Decimal(0) if spec.kind == "money" else 0, None, m.group(), zero_tier, m.start(), m.start(), m.end()))
+    found.sort(key=lambda c: (c.tier, c.start))
+    return found
+
+
+def to_fact(ctx: Context, c: Candidate, path: str) -> Fact:
+    return Fact(
+        field=path,
+        value=c.value,
+        unit=c.unit,
+        raw=c.raw,
+        section=ctx.section_label(c.start),
+        evidence=ctx.evidence(c.anchor_start, c.end),
+    )
+
+
+def choose(ctx: Context, field: str, found: list[Candidate]) -> tuple[Candidate | None, list[Finding]]:
+    """The best-ranked statement of a figure. Where the best-ranked statements disagree
+    the figure is ambiguous: no value, and a finding that shows each statement."""
+    if not found:
+        return None, []
+    top = [c for c in found if c.tier == found[0].tier]
+    values = {c.value for c in top}
+    if len(values) == 1:
+        return top[0], []
+    shown = sorted(values)
+    finding = Finding(
+        code="conflicting_values",
+        severity="warning",
+        message=f"{field}: the document states different figures for the same concept ({', '.join(str(v) for v in shown)}); left null",
+        fields=[field],
+        evidence=[ctx.evidence(c.anchor_start, c.end) for c in top],
+    )
+    return None, [finding]
+
+
+def placeholder_near(ctx: Context, start: int, end: int) -> regex.Match | None:
+    return _PLACEHOLDER.search(ctx.norm.folded, start, end)

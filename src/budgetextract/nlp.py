@@ -1,0 +1,99 @@
+"""The entity layer: a spaCy pipeline (spacy.blank("zh"), character tokens, no model
+download) with one component that tags MONEY, PERCENT, COUNT, CHANGE, REASON and
+FUNC_CLASS spans from the patterns in patterns/. Spans carry character offsets into
+the normalized text and their parsed value, so extractors never re-parse text."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import lru_cache
+
+import regex
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from . import vocab
+from .amounts import change_sign, parse_number, to_wan
+from .normalize import fold
+
+for _name in ("value", "unit", "group"):
+    if not Span.has_extension(_name):
+        Span.set_extension(_name, default=None)
+
+
+@lru_cache(maxsize=1)
+def function_class_names() -> dict[str, tuple[str, str]]:
+    """Every printed stem (name without 支出) → (code, current name)."""
+    names = {}
+    for entry in vocab.load("function_classes")["classes"]:
+        for printed in [entry["name"], *entry.get("former", [])]:
+            stem = printed[:-2] if printed.endswith("支出") else printed
+            names[stem] = (entry["code"], entry["name"])
+    return names
+
+
+def _func_class_pattern() -> regex.Pattern:
+    stems = sorted(function_class_names(), key=len, reverse=True)
+    alternation = "|".join(regex.escape(s) for s in stems)
+    # 一般公共服务支出 / 一般公共服务(类)支出 / 一般公共服务支出(类)
+    return regex.compile(rf"(?P<stem>{alternation})(?:\(类\))?(?:支出)?(?:\(类\))?")
+
+
+class BudgetEntities:
+    def __init__(self):
+        self.patterns = [(p["label"], regex.compile(p["pattern"])) for p in vocab.load("entities")]
+        self.patterns.append(("FUNC_CLASS", _func_class_pattern()))
+        self.classes = function_class_names()
+
+    def _value(self, label: str, m: regex.Match):
+        groups = m.groupdict()
+        if label == "MONEY":
+            number = parse_number(groups.get("num") or groups.get("cn") or "")
+            return (to_wan(number, groups["unit"]), "万元") if number is not None else (None, None)
+        if label == "PERCENT":
+            return Decimal(groups["num"]), "%"
+        if label == "COUNT":
+            number = parse_number(groups.get("num") or groups.get("cn") or "")
+            return (int(number) if number is not None else None), groups["unit"]
+        if label == "CHANGE":
+            return change_sign(groups["word"]), None
+        if label == "REASON":
+            return m.group("reason").strip(" ,:;，：；"), None
+        if label == "FUNC_CLASS":
+            code, name = self.classes[m.group("stem")]
+            return name, code
+        return None, None
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = fold(doc.text)
+        spans = []
+        for label, pattern in self.patterns:
+            for m in pattern.finditer(text):
+                span = doc.char_span(m.start(), m.end(), label=label, alignment_mode="expand")
+                if span is None:
+                    continue
+                span._.value, span._.unit = self._value(label, m)
+                if label == "REASON":
+                    span._.group = (m.start("reason"), m.end("reason"))
+                spans.append(span)
+        doc.spans["budget"] = spans
+        doc.ents = filter_spans([s for s in spans if s.label_ != "REASON"])
+        return doc
+
+
+@Language.factory("budget_entities")
+def _make_budget_entities(nlp: Language, name: str) -> BudgetEntities:
+    return BudgetEntities()
+
+
+@lru_cache(maxsize=1)
+def pipeline() -> Language:
+    nlp = spacy.blank("zh")  # character segmentation; nothing to download
+    nlp.add_pipe("budget_entities")
+    return nlp
+
+
+def analyse(text: str) -> Doc:
+    return pipeline()(text)

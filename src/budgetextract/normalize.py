@@ -1,0 +1,189 @@
+"""Pages of extracted text → one normalized text with a page map.
+
+The normalized text is what `budgetextract text` prints and what every evidence
+offset indexes. It is the document's own text with the layout noise taken out:
+page numbers and running headers, spaces that PDF extraction puts around CJK
+characters (`2018 年`, `10,150.48 万元`), and hard line wraps inside sentences
+(also across a page break). `folded` is the same text, character for character,
+with full-width forms made ASCII, so patterns match `（类）` and `(类)` alike and
+offsets found in it hold for `text`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import regex
+
+from .readers.base import RawDocument
+
+_PAGE_NUMBER = re.compile(
+    r"^\s*(?:[-—–─‐]+\s*\d{1,4}\s*[-—–─‐]+|\d{1,4}|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})\s*$"
+)
+_ARTIFACTS = re.compile(r"\[bookmark: [^\]]*\]|[\u200b\u200c\u200d\ufeff\u00ad]")
+# Spaces next to a CJK character or CJK punctuation are layout, not content.
+_CJK = r"\p{Han}\u3000-\u303f\uff00-\uffef“”‘’、"
+_SPACE_NEAR_CJK = regex.compile(rf"(?<=[{_CJK}])[ \u00a0\u3000]+|[ \u00a0\u3000]+(?=[{_CJK}])")
+_SPACE_BEFORE_PERCENT = re.compile(r"(?<=\d) +(?=%|％)")
+# A line that starts a new block: a numbered heading or list item, a table title.
+_BLOCK_START = regex.compile(
+    r"^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]+[)）]"
+    r"|\d{1,2}(?:[、．]|\.(?!\d))|[①-⑳]|附件|附表|表[一二三四五六七八九十\d]|注[:：])"
+)
+_SENTENCE_END = "。！？；：!?;:"
+_UNIT_START = re.compile(r"^(?:万元|亿元|元|%|％|万(?=元))")
+_FIGURE_START = re.compile(r"^\d[\d,]*(?:\.\d+)?(?:万元|亿元|元|%|％)")
+_AMOUNT = re.compile(r"\d[\d,]*\.\d{2}|\d{1,3}(?:,\d{3})+")
+
+
+def is_table_row(line: str) -> bool:
+    """A line of a table in the text layer: cells (tabs) or several amounts and no prose punctuation."""
+    return "\t" in line or (len(_AMOUNT.findall(line)) >= 2 and not any(c in line for c in "，。；"))
+
+
+@dataclass
+class NormalizedText:
+    text: str
+    folded: str
+    page_starts: list[int]
+    """Offset at which each page begins; page i (1-based) starts at page_starts[i-1]."""
+    paged: bool
+
+    def page_at(self, offset: int) -> int | None:
+        if not self.paged:
+            return None
+        return max(1, bisect.bisect_right(self.page_starts, offset))
+
+    @property
+    def pages(self) -> int:
+        return len(self.page_starts)
+
+
+def fold(text: str) -> str:
+    """Full-width ASCII forms → ASCII, ideographic space → space; same length as the input."""
+    out = []
+    for ch in text:
+        o = ord(ch)
+        if 0xFF01 <= o <= 0xFF5E:
+            out.append(chr(o - 0xFEE0))
+        elif o == 0x3000:
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def display_width(line: str) -> int:
+    return sum(2 if ord(c) > 0x2E80 else 1 for c in line)
+
+
+def _clean_line(line: str) -> str:
+    line = _ARTIFACTS.sub("", line)
+    line = _SPACE_NEAR_CJK.sub("", line)
+    line = _SPACE_BEFORE_PERCENT.sub("", line)
+    return line.strip(" \u00a0")
+
+
+def _header_key(line: str) -> str:
+    return re.sub(r"\d+", "#", line.strip())
+
+
+def _strip_page_furniture(pages: list[list[str]]) -> list[list[str]]:
+    """Drop page numbers (anywhere near a page edge) and lines repeated at the top or
+    bottom of most pages (running headers and footers)."""
+    edge = 3
+    counts: Counter[str] = Counter()
+    for lines in pages:
+        nonblank = [l for l in lines if l.strip()]
+        seen = {_header_key(l) for l in nonblank[:2] + nonblank[-2:]}
+        counts.update(seen)
+    threshold = max(3, (len(pages) + 1) // 2)
+    running = {k for k, n in counts.items() if n >= threshold and len(k) >= 4 and not k.startswith("#")}
+
+    cleaned = []
+    for lines in pages:
+        idx = [i for i, l in enumerate(lines) if l.strip()]
+        near_edge = set(idx[:edge] + idx[-edge:])
+        keep = []
+        for i, line in enumerate(lines):
+            if i in near_edge and _PAGE_NUMBER.match(line):
+                continue
+            if i in near_edge and _header_key(line) in running:
+                continue
+            keep.append(line)
+        cleaned.append(keep)
+    return cleaned
+
+
+def _wrap_width(lines: list[tuple[str, int]]) -> int | None:
+    """The width at which a hard-wrapped document breaks its prose lines, or None when
+    lines are paragraphs (TXT, DOCX) rather than layout lines. Only lines with CJK
+    punctuation count, so table rows do not set the margin."""
+    widths = [w for line, w in lines if w >= 20 and any(c in line for c in "，。；、")]
+    if len(widths) < 8:
+        return None
+    buckets = Counter(w // 4 for w in widths)
+    best = max(buckets, key=lambda b: (buckets[b] + buckets.get(b - 1, 0) + buckets.get(b + 1, 0), b))
+    near = buckets.get(best, 0) + buckets.get(best - 1, 0) + buckets.get(best + 1, 0)
+    if near < 0.25 * len(widths):
+        return None
+    # The right margin: the widest lines of the dominant cluster.
+    cluster = sorted(w for w in widths if abs(w // 4 - best) <= 1)
+    return cluster[int(len(cluster) * 0.9)]
+
+
+def _joins(prev: str, prev_width: int, nxt: str, wrap: int | None) -> bool:
+    """Whether a line break between prev and nxt is a wrap inside a sentence. Widths are
+    those of the lines as laid out (spaces included), which is what reached the margin."""
+    if not prev or not nxt:
+        return False
+    if _UNIT_START.match(nxt) and (prev[-1].isdigit() or prev.endswith("万")):
+        return True  # a figure split from its unit
+    if wrap is None or is_table_row(prev) or "\t" in nxt:
+        return False
+    if prev[-1] in _SENTENCE_END or _BLOCK_START.match(nxt):
+        return False
+    if _FIGURE_START.match(nxt) and not _BLOCK_START.match(prev):
+        return True  # a justified line broke before a long figure and left a short line
+    return prev_width >= wrap - 6
+
+
+def normalize(raw: RawDocument) -> NormalizedText:
+    pages = [page.split("\n") for page in raw.pages]
+    if raw.paged:
+        pages = _strip_page_furniture(pages)
+    laid_out = [[(_clean_line(l), display_width(l.strip())) for l in page] for page in pages]
+    wrap = _wrap_width([lw for page in laid_out for lw in page if lw[0]]) if raw.format != "docx" else None
+
+    parts: list[str] = []
+    page_starts: list[int] = []
+    length = 0
+    prev, prev_width = "", 0
+    for page in laid_out:
+        first_on_page = True
+        for line, width in page:
+            if not line:
+                if prev and not first_on_page:
+                    # a blank line ends a paragraph
+                    parts.append("\n")
+                    length += 1
+                    prev = ""
+                continue
+            sep = ""
+            if length:
+                sep = "" if _joins(prev, prev_width, line, wrap) else "\n"
+            if first_on_page:
+                page_starts.append(length + len(sep))
+                first_on_page = False
+            parts.append(sep + line)
+            length += len(sep) + len(line)
+            prev, prev_width = line, width
+        if first_on_page:
+            page_starts.append(length)
+    text = "".join(parts)
+    if not raw.paged:
+        page_starts = [0]
+    return NormalizedText(text=text, folded=fold(text), page_starts=page_starts, paged=raw.paged)

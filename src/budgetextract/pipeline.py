@@ -1,0 +1,91 @@
+"""One file in, one BudgetDocument out. Every failure becomes an error record."""
+
+from __future__ import annotations
+
+import hashlib
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+import regex
+
+from . import __version__
+from .errors import InputError
+from .normalize import NormalizedText, normalize
+from .readers import RawDocument, read_bytes
+from .schema import BudgetDocument, ErrorInfo, Source
+from .segment import segment
+
+# A budget explanation names these again and again; a document that names almost none is not one.
+_BUDGET_WORDS = regex.compile(r"预算|决算|财政拨款|三公|基本支出|项目支出|万元")
+_MIN_BUDGET_WORDS = 5
+
+
+@dataclass
+class Loaded:
+    raw: RawDocument
+    norm: NormalizedText
+
+
+def load(path: Path, data: bytes | None = None) -> Loaded:
+    """Read and normalize a file; raises InputError for unusable input."""
+    if data is None:
+        data = path.read_bytes()
+    raw = read_bytes(path, data)
+    norm = normalize(raw)
+    if not norm.text.strip():
+        raise InputError("empty_file", "the file contains no text")
+    return Loaded(raw, norm)
+
+
+def _source(path: Path, data: bytes | None) -> Source:
+    src = Source(file_name=path.name, path=str(path))
+    if data is not None:
+        src.sha256 = hashlib.sha256(data).hexdigest()
+        src.bytes = len(data)
+    return src
+
+
+def process_file(path: Path, debug: bool = False) -> BudgetDocument:
+    path = Path(path)
+    data = None
+    try:
+        data = path.read_bytes()
+        return process_bytes(path, data)
+    except InputError as exc:
+        doc = BudgetDocument(source=_source(path, data), status="error", error=ErrorInfo(code=exc.code, message=exc.message))
+    except OSError as exc:
+        doc = BudgetDocument(source=_source(path, data), status="error", error=ErrorInfo(code="unreadable", message=f"cannot read the file: {exc.strerror or exc}"))
+    except Exception as exc:  # a bug must not stop a batch; it is reported as such
+        if debug:
+            raise
+        doc = BudgetDocument(
+            source=_source(path, data),
+            status="error",
+            error=ErrorInfo(code="internal_error", message=f"{type(exc).__name__}: {exc} (rerun with --debug for the traceback)"),
+        )
+        doc.warnings.append(traceback.format_exc(limit=3).strip().splitlines()[-1])
+    doc.extractor_version = __version__
+    return doc
+
+
+def process_bytes(path: Path, data: bytes) -> BudgetDocument:
+    from .extract import run_extraction
+
+    loaded = load(path, data)
+    raw, norm = loaded.raw, loaded.norm
+    source = _source(path, data)
+    source.format = raw.format
+    source.pages = len(raw.pages) if raw.paged else None
+    source.encoding = raw.encoding
+
+    if len(_BUDGET_WORDS.findall(norm.text)) < _MIN_BUDGET_WORDS:
+        raise InputError("not_a_budget", "the document reads as text but has no budget structure (预算/决算 figures); is it the right file?")
+
+    sections = segment(norm)
+    doc = BudgetDocument(source=source, sections=sections, extractor_version=__version__)
+    doc.warnings.extend(raw.warnings)
+    run_extraction(doc, norm)
+    if raw.empty_pages and any("scanned" in w for w in raw.warnings):
+        doc.status = "partial"
+    return doc

@@ -1,0 +1,63 @@
+"""One reader per format behind one entry point; the format is sniffed from the bytes,
+so a PDF saved as .txt is still read as a PDF."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+from ..errors import InputError
+from .base import RawDocument
+from .docx import read_docx
+from .pdf import read_pdf
+from .txt import read_txt
+
+SUPPORTED_SUFFIXES = {".pdf", ".docx", ".txt"}
+
+
+def sniff_format(data: bytes, suffix: str) -> str:
+    head = data[:1024]
+    if b"%PDF-" in head:
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        except zipfile.BadZipFile as exc:
+            if suffix == ".docx":
+                raise InputError("corrupt_docx", f"the DOCX (zip) container is damaged: {exc}") from exc
+            raise InputError("unsupported_format", "a damaged zip archive; expected .pdf, .docx or .txt") from exc
+        if "word/document.xml" in names:
+            return "docx"
+        if suffix == ".docx":
+            raise InputError("corrupt_docx", "the zip container has no word/document.xml; it is not a Word document")
+        raise InputError("unsupported_format", "a zip archive that is not a Word document; expected .pdf, .docx or .txt")
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise InputError("unsupported_format", "a legacy Word .doc (or other OLE) file; convert it to .docx (e.g. libreoffice --convert-to docx) and run again")
+    if suffix == ".pdf":
+        raise InputError("corrupt_pdf", "the file is named .pdf but has no PDF header; it is damaged or not a PDF")
+    if suffix == ".docx":
+        raise InputError("corrupt_docx", "the file is named .docx but is not a zip container; it is damaged or not a Word document")
+    if suffix in (".txt", ".text", "") or not _looks_binary(head):
+        return "txt"
+    raise InputError("unsupported_format", f"cannot read '{suffix}' files; expected .pdf, .docx or .txt")
+
+
+def _looks_binary(head: bytes) -> bool:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    return b"\x00" in head and head.count(b"\x00") * 4 < len(head)
+
+
+def read_bytes(path: Path, data: bytes) -> RawDocument:
+    if not data.strip():
+        raise InputError("empty_file", "the file is empty")
+    fmt = sniff_format(data, path.suffix.lower())
+    reader = {"pdf": read_pdf, "docx": read_docx, "txt": read_txt}[fmt]
+    doc = reader(path, data)
+    if path.suffix.lower() not in ("", f".{fmt}"):
+        doc.warnings.append(f"file named '{path.suffix}' but its content is {fmt}; read as {fmt}")
+    return doc
+
+
+__all__ = ["RawDocument", "read_bytes", "sniff_format", "SUPPORTED_SUFFIXES"]

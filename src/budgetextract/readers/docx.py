@@ -1,0 +1,136 @@
+"""DOCX: body paragraphs and tables in document order; headers and footers are left out.
+
+Word keeps automatic list numbers (一、 （一） 1.) out of the paragraph text, in
+numbering.xml. Section numbers often live there, so they are rendered back.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+from ..errors import InputError
+from ..numerals import to_chinese
+from .base import RawDocument
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _fmt_number(n: int, fmt: str) -> str:
+    if fmt in ("chineseCounting", "chineseCountingThousand", "chineseLegalSimplified", "ideographTraditional", "taiwaneseCounting"):
+        return to_chinese(n)
+    if fmt == "decimalEnclosedCircle" or fmt == "decimalEnclosedCircleChinese":
+        return chr(0x2460 + n - 1) if 1 <= n <= 20 else str(n)
+    if fmt == "lowerLetter":
+        return chr(ord("a") + (n - 1) % 26)
+    if fmt == "upperLetter":
+        return chr(ord("A") + (n - 1) % 26)
+    if fmt == "decimalFullWidth":
+        return "".join(chr(ord(c) + 0xFEE0) for c in str(n))
+    if fmt == "bullet" or fmt == "none":
+        return ""
+    return str(n)
+
+
+class _Numbering:
+    """Renders the label Word would show for a paragraph with numPr."""
+
+    def __init__(self, document):
+        self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}
+        self.counters: dict[str, list[int]] = {}
+        try:
+            part = document.part.numbering_part
+        except (KeyError, NotImplementedError, AttributeError):
+            return
+        root = part.element
+        abstract: dict[str, dict[int, tuple[str, str, int]]] = {}
+        for an in root.iter(_W + "abstractNum"):
+            lvls = {}
+            for lvl in an.iter(_W + "lvl"):
+                ilvl = int(lvl.get(_W + "ilvl", "0"))
+                fmt = lvl.find(_W + "numFmt")
+                text = lvl.find(_W + "lvlText")
+                start = lvl.find(_W + "start")
+                lvls[ilvl] = (
+                    fmt.get(_W + "val") if fmt is not None else "decimal",
+                    text.get(_W + "val") if text is not None else "",
+                    int(start.get(_W + "val")) if start is not None else 1,
+                )
+            abstract[an.get(_W + "abstractNumId")] = lvls
+        for num in root.iter(_W + "num"):
+            ref = num.find(_W + "abstractNumId")
+            if ref is not None:
+                self.levels[num.get(_W + "numId")] = abstract.get(ref.get(_W + "val"), {})
+
+    def label(self, num_id: str, ilvl: int) -> str:
+        lvls = self.levels.get(num_id)
+        if not lvls or ilvl not in lvls:
+            return ""
+        counters = self.counters.setdefault(num_id, [0] * 9)
+        counters[ilvl] += 1
+        for deeper in range(ilvl + 1, 9):
+            counters[deeper] = 0
+        fmt, text, start = lvls[ilvl]
+        if fmt in ("bullet", "none"):
+            return ""
+        for lvl in range(ilvl, -1, -1):
+            lfmt, _, lstart = lvls.get(lvl, ("decimal", "", 1))
+            value = counters[lvl] + lstart - 1 if counters[lvl] else lstart
+            text = text.replace(f"%{lvl + 1}", _fmt_number(value, lfmt))
+        return text
+
+
+def _num_pr(paragraph) -> tuple[str, int] | None:
+    ppr = paragraph._p.pPr
+    candidates = [ppr.numPr if ppr is not None else None]
+    style = paragraph.style
+    while style is not None and candidates[-1] is None:
+        spp = style.element.pPr
+        candidates.append(spp.numPr if spp is not None else None)
+        style = style.base_style
+    for num_pr in candidates:
+        if num_pr is not None and num_pr.numId is not None:
+            ilvl = num_pr.ilvl.val if num_pr.ilvl is not None else 0
+            return str(num_pr.numId.val), int(ilvl)
+    return None
+
+
+def _row_cells(row) -> list[str]:
+    cells, seen = [], set()
+    for cell in row.cells:
+        if id(cell._tc) in seen:  # a merged cell is returned once per grid column
+            continue
+        seen.add(id(cell._tc))
+        cells.append(" ".join(p.text.strip() for p in cell.paragraphs if p.text.strip()))
+    return cells
+
+
+def read_docx(path: Path, data: bytes) -> RawDocument:
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError, Exception) as exc:  # python-docx raises many kinds
+        raise InputError("corrupt_docx", f"the DOCX file cannot be opened ({type(exc).__name__}: {exc}); re-save it from Word or LibreOffice") from exc
+
+    numbering = _Numbering(document)
+    lines: list[str] = []
+    for child in document.element.body.iterchildren():
+        if child.tag == _W + "p":
+            para = Paragraph(child, document)
+            text = para.text
+            num = _num_pr(para)
+            if num is not None:
+                label = numbering.label(*num)
+                if label and not text.lstrip().startswith(label):
+                    text = label + text
+            lines.append(text)
+        elif child.tag == _W + "tbl":
+            for row in Table(child, document).rows:
+                cells = _row_cells(row)
+                if any(cells):
+                    lines.append("\t".join(cells))
+    return RawDocument(format="docx", pages=["\n".join(lines)], paged=False, path=path)

@@ -1,0 +1,175 @@
+"""The document model every stage agrees on; the JSON Schema is generated from it.
+
+Money is `Decimal` inside and a JSON number outside (see `Money`), so a value is
+written exactly as printed: 355.85 stays 355.85, never 355.84999.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+
+SCHEMA_VERSION = "1.0"
+
+
+def _decimal_to_json(value: Decimal) -> int | float:
+    # float's repr is the shortest string that round-trips, so a Decimal with
+    # fewer than 16 significant digits is written digit for digit.
+    if value == value.to_integral_value() and value.as_tuple().exponent >= 0:
+        return int(value)
+    return float(value)
+
+
+Money = Annotated[
+    Decimal,
+    PlainSerializer(_decimal_to_json, when_used="json"),
+    WithJsonSchema({"type": "number"}),
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Source(_Model):
+    file_name: str
+    path: str
+    sha256: str | None = None
+    format: Literal["pdf", "docx", "txt"] | None = None
+    bytes: int | None = None
+    pages: int | None = None
+    encoding: str | None = Field(None, description="text encoding detected for TXT input")
+
+
+class ErrorInfo(_Model):
+    code: str = Field(description="machine-readable cause, e.g. corrupt_pdf, encrypted, no_text_layer")
+    message: str = Field(description="what went wrong and what to do about it")
+
+
+class Evidence(_Model):
+    start: int = Field(description="offset into the normalized text (`budgetextract text`)")
+    end: int
+    page: int | None = Field(None, description="1-based page of `start`; null for formats without pages")
+    text: str = Field(description="the snippet of normalized text around the value")
+
+
+class Section(_Model):
+    number: str
+    level: int = Field(description="1 part (第X部分), 2 section (一、), 3 （一）, 4 1. / 1、, 5 （1）, 6 ①")
+    title: str
+    kind: str
+    start: int
+    end: int
+    page_start: int | None = None
+    page_end: int | None = None
+    children: list[Section] = Field(default_factory=list)
+
+
+class Fact(_Model):
+    field: str = Field(description="dotted path, e.g. three_public.vehicle.operation, function_classes.卫生健康支出")
+    value: Money | int | str | None
+    unit: str | None = Field(None, description="万元 for money, % for percentages, the measure word for counts")
+    raw: str = Field(description="the figure as printed")
+    section: str | None = Field(None, description="number path of the section the figure stands in")
+    source: Literal["narrative", "table"] = "narrative"
+    evidence: Evidence
+
+
+class Finding(_Model):
+    code: str
+    severity: Literal["error", "warning", "info"]
+    message: str
+    fields: list[str] = Field(default_factory=list)
+    difference: Money | None = None
+    tolerance: Money | None = None
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class TableRow(_Model):
+    code: str | None = None
+    level: Literal["类", "款", "项"] | None = None
+    name: str
+    values: dict[str, Money | None] = Field(default_factory=dict)
+    cells: list[str] = Field(default_factory=list, description="the raw cell texts")
+    page: int | None = None
+
+
+class Table(_Model):
+    kind: str
+    title: str
+    unit: str | None = None
+    pages: list[int] = Field(default_factory=list)
+    columns: list[str] = Field(default_factory=list)
+    rows: list[TableRow] = Field(default_factory=list)
+
+
+class Summary(_Model):
+    """The flat record of key figures (the summary contract); unknown is null."""
+
+    department: str | None = None
+    fiscal_year: int | None = None
+    doc_kind: Literal["budget", "final_accounts"] | None = None
+    scope: Literal["department", "unit"] | None = None
+    revenue_total: Money | None = None
+    expenditure_total: Money | None = None
+    fiscal_appropriation_total: Money | None = None
+    general_public_budget: Money | None = None
+    government_fund_budget: Money | None = None
+    state_capital_budget: Money | None = None
+    carryover_prior_year: Money | None = None
+    other_revenue: Money | None = None
+    total_change_amount: Money | None = None
+    total_change_pct: Money | None = None
+    total_change_reason: str | None = None
+    basic_expenditure: Money | None = None
+    project_expenditure: Money | None = None
+    reserve_expenditure: Money | None = None
+    personnel_expenditure: Money | None = None
+    public_expenditure: Money | None = None
+    three_public_total: Money | None = None
+    three_public_outbound: Money | None = None
+    three_public_vehicle: Money | None = None
+    three_public_vehicle_purchase: Money | None = None
+    three_public_vehicle_operation: Money | None = None
+    three_public_reception: Money | None = None
+    meeting_expenses: Money | None = None
+    training_expenses: Money | None = None
+    operating_costs: Money | None = None
+    procurement_total: Money | None = None
+    procurement_goods: Money | None = None
+    procurement_works: Money | None = None
+    procurement_services: Money | None = None
+    vehicles_total: int | None = None
+    performance_projects_count: int | None = None
+    performance_projects_amount: Money | None = None
+    staffing_authorized: int | None = None
+    staff_actual: int | None = None
+    function_classes: dict[str, Money] | None = None
+
+
+SUMMARY_KEYS: tuple[str, ...] = tuple(Summary.model_fields)
+
+
+class BudgetDocument(_Model):
+    schema_version: str = SCHEMA_VERSION
+    extractor_version: str | None = None
+    source: Source
+    status: Literal["ok", "partial", "error"] = "ok"
+    error: ErrorInfo | None = None
+    department: str | None = None
+    fiscal_year: int | None = None
+    summary: Summary = Field(default_factory=Summary)
+    sections: list[Section] = Field(default_factory=list)
+    facts: list[Fact] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+    tables: list[Table] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+
+    def to_json(self, **kwargs: Any) -> str:
+        return self.model_dump_json(indent=1, **kwargs)
+
+
+def json_schema() -> dict[str, Any]:
+    return BudgetDocument.model_json_schema()

@@ -1,0 +1,32 @@
+"""Loads the vocabulary in patterns/ (data reviewed like code, changed without code).
+
+In an installed wheel the files sit in budgetextract/patterns; in a source checkout
+(editable install, tests) they are read from the repository's top-level patterns/.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+_HERE = Path(__file__).resolve().parent
+
+
+def patterns_dir() -> Path:
+    for candidate in (_HERE / "patterns", _HERE.parent.parent / "patterns"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("the patterns/ data directory is missing from this installation")
+
+
+@lru_cache(maxsize=None)
+def load(name: str) -> Any:
+    """patterns/<name>.json, or the list of objects in patterns/<name>.jsonl."""
+    base = patterns_dir()
+    path = base / f"{name}.json"
+    if path.exists():
+        return json.loads(path.read_text(encoding="utf-8"))
+    path = base / f"{name}.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
