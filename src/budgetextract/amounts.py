@@ -27,7 +27,9 @@ def parse_number(text: str) -> Decimal | None:
 def to_wan(number: Decimal, unit: str) -> Decimal:
     """Convert to 万元 exactly (91,016,775.35 元 → 9101.677535)."""
     value = number * _TO_WAN[unit]
-    return value.normalize() if value != 0 else Decimal(0)
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
 
 
 def parse_money(text: str) -> Decimal | None:

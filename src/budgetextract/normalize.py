@@ -34,6 +34,8 @@ _BLOCK_START = regex.compile(
     r"|\d{1,2}(?:[、．]|\.(?!\d))|[①-⑳]|附件|附表|表[一二三四五六七八九十\d]|注[:：])"
 )
 _SENTENCE_END = "。！？；：!?;:"
+# A numbered line ending like this is a heading that happens to fill the line.
+_HEADING_END = re.compile(r"(?:说明|情况|概况|解释|预算表|决算表|总表|职能|职责|设置)$")
 _UNIT_START = re.compile(r"^(?:万元|亿元|元|%|％|万(?=元))")
 _FIGURE_START = re.compile(r"^\d[\d,]*(?:\.\d+)?(?:万元|亿元|元|%|％)")
 _AMOUNT = re.compile(r"\d[\d,]*\.\d{2}|\d{1,3}(?:,\d{3})+")
@@ -145,6 +147,8 @@ def _joins(prev: str, prev_width: int, nxt: str, wrap: int | None) -> bool:
     if wrap is None or is_table_row(prev) or "\t" in nxt:
         return False
     if prev[-1] in _SENTENCE_END or _BLOCK_START.match(nxt):
+        return False
+    if _BLOCK_START.match(prev) and _HEADING_END.search(prev) and not any(c in prev for c in "，。；"):
         return False
     if _FIGURE_START.match(nxt) and not _BLOCK_START.match(prev):
         return True  # a justified line broke before a long figure and left a short line

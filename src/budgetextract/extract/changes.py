@@ -55,7 +55,8 @@ def parse_change(ctx: Context, pos: int) -> Change | None:
             end = nxt_end
     end = min(end, pos + _CHANGE_WINDOW)
     for word in ctx.between("CHANGE", pos, end):
-        before = text[max(pos, word.start_char - 30) : word.start_char]
+        sentence_start = max(text.rfind("。", 0, word.start_char), text.rfind("\n", 0, word.start_char)) + 1
+        before = text[max(sentence_start, word.start_char - 40) : word.start_char]
         if not comparison.search(before):
             continue
         sign = word._.value
@@ -123,10 +124,13 @@ def change_facts(ctx: Context, path: str, change: Change) -> list[Fact]:
 
 
 def headline_change(ctx: Context) -> tuple[Change | None, tuple[str, int, int] | None, list[Finding]]:
-    """The change of the headline total, from the first anchor (in rank order) that has one."""
+    """The change of the headline total, from the first anchor (in rank order) that has
+    one. Where that statement gives no reason, a later statement of the same change
+    (财政拨款收、支总计各增加… 主要原因是…) may."""
     anchors, _, _, _ = _patterns()
     text = ctx.norm.folded
     findings: list[Finding] = []
+    chosen: Change | None = None
     for anchor in anchors:
         for m in anchor.finditer(text):
             if ctx.excluded(m.start()):
@@ -137,10 +141,15 @@ def headline_change(ctx: Context) -> tuple[Change | None, tuple[str, int, int] |
             if change.placeholder:
                 findings.append(_placeholder_finding(ctx, "total_change_amount", change))
                 continue
+            if chosen is not None and (change.amount != chosen.amount or change.start == chosen.start):
+                continue
             next_heading = min((s.start for s in _sections_after(ctx, change.end)), default=None)
             reason = reason_after(ctx, change.end, next_heading)
-            return change, reason, findings
-    return None, None, findings
+            if chosen is None:
+                chosen = change
+            if reason is not None:
+                return chosen, reason, findings
+    return chosen, None, findings
 
 
 def _sections_after(ctx: Context, pos: int):

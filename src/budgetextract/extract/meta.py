@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -76,14 +75,8 @@ def extract_meta(norm: NormalizedText, sections: list[Section]) -> Meta:
             department = regex.sub(r"\s+", "", department)
 
     years = [(int(m.group("year")), m.span("year")) for m in year_pat.finditer(text)]
-    fiscal_year, year_at = None, None
-    if years:
-        # the year of the title, unless the body overwhelmingly names another
-        counts = Counter(y for y, _ in years)
-        fiscal_year, year_at = years[0]
-        top, n = counts.most_common(1)[0]
-        if top != fiscal_year and n >= 3 * counts[fiscal_year]:
-            fiscal_year, year_at = next((y, at) for y, at in years if y == top)
+    # the first "<year>年(度)…预算/决算" is the title's; later ones compare with other years
+    fiscal_year, year_at = years[0] if years else (None, None)
 
     head = text[: min(len(text), 400)]
     doc_kind = "final_accounts" if final_pat.search(head) else "budget"

@@ -34,50 +34,59 @@ def _fmt_number(n: int, fmt: str) -> str:
 
 
 class _Numbering:
-    """Renders the label Word would show for a paragraph with numPr."""
+    """Renders the label Word would show for a paragraph with numPr. Lists that share an
+    abstract definition share their counters; a num with a startOverride restarts them."""
 
     def __init__(self, document):
-        self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}
+        self.abstract: dict[str, dict[int, tuple[str, str, int]]] = {}
+        self.num_abstract: dict[str, str] = {}
+        self.overrides: dict[str, dict[int, int]] = {}
         self.counters: dict[str, list[int]] = {}
+        self.started: set[str] = set()
         try:
-            part = document.part.numbering_part
+            root = document.part.numbering_part.element
         except (KeyError, NotImplementedError, AttributeError):
             return
-        root = part.element
-        abstract: dict[str, dict[int, tuple[str, str, int]]] = {}
         for an in root.iter(_W + "abstractNum"):
             lvls = {}
             for lvl in an.iter(_W + "lvl"):
-                ilvl = int(lvl.get(_W + "ilvl", "0"))
-                fmt = lvl.find(_W + "numFmt")
-                text = lvl.find(_W + "lvlText")
-                start = lvl.find(_W + "start")
-                lvls[ilvl] = (
+                fmt, text, start = lvl.find(_W + "numFmt"), lvl.find(_W + "lvlText"), lvl.find(_W + "start")
+                lvls[int(lvl.get(_W + "ilvl", "0"))] = (
                     fmt.get(_W + "val") if fmt is not None else "decimal",
                     text.get(_W + "val") if text is not None else "",
                     int(start.get(_W + "val")) if start is not None else 1,
                 )
-            abstract[an.get(_W + "abstractNumId")] = lvls
+            self.abstract[an.get(_W + "abstractNumId")] = lvls
         for num in root.iter(_W + "num"):
             ref = num.find(_W + "abstractNumId")
-            if ref is not None:
-                self.levels[num.get(_W + "numId")] = abstract.get(ref.get(_W + "val"), {})
+            if ref is None:
+                continue
+            num_id = num.get(_W + "numId")
+            self.num_abstract[num_id] = ref.get(_W + "val")
+            for override in num.iter(_W + "lvlOverride"):
+                start = override.find(_W + "startOverride")
+                if start is not None:
+                    self.overrides.setdefault(num_id, {})[int(override.get(_W + "ilvl", "0"))] = int(start.get(_W + "val"))
 
     def label(self, num_id: str, ilvl: int) -> str:
-        lvls = self.levels.get(num_id)
-        if not lvls or ilvl not in lvls:
+        abstract_id = self.num_abstract.get(num_id)
+        lvls = self.abstract.get(abstract_id or "", {})
+        if ilvl not in lvls:
             return ""
-        counters = self.counters.setdefault(num_id, [0] * 9)
+        counters = self.counters.setdefault(abstract_id, [0] * 9)
+        if num_id not in self.started:
+            self.started.add(num_id)
+            for lvl, start in self.overrides.get(num_id, {}).items():
+                counters[lvl] = start - lvls.get(lvl, ("", "", 1))[2]
         counters[ilvl] += 1
         for deeper in range(ilvl + 1, 9):
             counters[deeper] = 0
-        fmt, text, start = lvls[ilvl]
+        fmt, text, _ = lvls[ilvl]
         if fmt in ("bullet", "none"):
             return ""
         for lvl in range(ilvl, -1, -1):
             lfmt, _, lstart = lvls.get(lvl, ("decimal", "", 1))
-            value = counters[lvl] + lstart - 1 if counters[lvl] else lstart
-            text = text.replace(f"%{lvl + 1}", _fmt_number(value, lfmt))
+            text = text.replace(f"%{lvl + 1}", _fmt_number(counters[lvl] + lstart - 1, lfmt))
         return text
 
 
