@@ -38,7 +38,8 @@ _SENTENCE_END = "。！？；：!?;:"
 _HEADING_END = re.compile(r"(?:说明|情况|概况|解释|预算表|决算表|总表|职能|职责|设置)$")
 _UNIT_START = re.compile(r"^(?:万元|亿元|元|%|％|万(?=元))")
 _FIGURE_START = re.compile(r"^\d[\d,]*(?:\.\d+)?(?:万元|亿元|元|%|％)")
-_AMOUNT = re.compile(r"\d[\d,]*\.\d{2}|\d{1,3}(?:,\d{3})+")
+# a bare amount as tables print it; one followed by its unit belongs to prose
+_AMOUNT = re.compile(r"(?<![\d.,])(?:\d[\d,]*\.\d{2}|\d{1,3}(?:,\d{3})+)(?![\d.,]*(?:万|元|亿|%|％))")
 
 
 def is_table_row(line: str) -> bool:
@@ -152,6 +153,8 @@ def _joins(prev: str, prev_width: int, nxt: str, wrap: int | None) -> bool:
         return False
     if _FIGURE_START.match(nxt) and not _BLOCK_START.match(prev):
         return True  # a justified line broke before a long figure and left a short line
+    if (prev[-1].isdigit() or prev[-1] in ".,") and nxt[0].isdigit() and not is_table_row(nxt):
+        return True  # a figure split across lines: 39.6 / 0万元
     return prev_width >= wrap - 6
 
 
