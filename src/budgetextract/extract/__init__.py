@@ -8,7 +8,7 @@ from ..checks import run_checks
 from ..nlp import analyse
 from ..normalize import NormalizedText
 from ..schema import BudgetDocument, Fact, Finding, Summary
-from .changes import change_facts, headline_change, parse_change
+from .changes import change_facts, headline_change, parse_change, placeholder_finding
 from .context import Context
 from .fields import candidates, choose, specs, to_fact
 from .function_classes import extract_function_classes
@@ -46,7 +46,9 @@ def run_extraction(doc: BudgetDocument, norm: NormalizedText) -> None:
         else:
             setattr(summary, spec.field, chosen.value)
         change = parse_change(ctx, chosen.end)
-        if change is not None and not change.placeholder:
+        if change is not None and change.placeholder:
+            findings.append(placeholder_finding(ctx, f"changes.{spec.path}", change))
+        elif change is not None:
             facts.extend(change_facts(ctx, spec.path, change))
     if other_parts:
         # the contract's other_revenue is the sum of the non-appropriation revenue lines stated

@@ -43,18 +43,21 @@ def _patterns():
     )
 
 
-def parse_change(ctx: Context, pos: int) -> Change | None:
-    """The change stated after pos: in the rest of its sentence, or in the next sentence
-    when that one opens with a comparison (与上年相比 …)."""
+def parse_change(ctx: Context, pos: int, follow_next_sentence: bool = False) -> Change | None:
+    """The change stated after pos in the rest of its sentence. For a headline total,
+    also in the next sentence when that one opens with a comparison (与上年相比 …); for
+    any other figure such a sentence may speak of the total, so it is not taken."""
     _, comparison, percent_lead, _ = _patterns()
     text = ctx.norm.folded
     end = ctx.sentence_end(pos)
-    if not ctx.between("CHANGE", pos, end):
+    if follow_next_sentence and not ctx.between("CHANGE", pos, end) and not ctx.between("MONEY", pos, end):
         nxt_end = ctx.sentence_end(end)
         if comparison.match(text, end) or text.startswith("与", end):
             end = nxt_end
     end = min(end, pos + _CHANGE_WINDOW)
     for word in ctx.between("CHANGE", pos, end):
+        if ctx.between("MONEY", pos, word.start_char):
+            return None  # another figure stands between: the change is that one's
         sentence_start = max(text.rfind("。", 0, word.start_char), text.rfind("\n", 0, word.start_char)) + 1
         before = text[max(sentence_start, word.start_char - 40) : word.start_char]
         if not comparison.search(before):
@@ -135,11 +138,15 @@ def headline_change(ctx: Context) -> tuple[Change | None, tuple[str, int, int] |
         for m in anchor.finditer(text):
             if ctx.excluded(m.start()):
                 continue
-            change = parse_change(ctx, m.end())
+            pos = m.end()
+            own = ctx.first_after("MONEY", pos)
+            if own is not None and own.start_char - pos <= 3 and not ctx.between("CHANGE", pos, own.start_char):
+                pos = own.end_char  # the total's own figure
+            change = parse_change(ctx, pos, follow_next_sentence=True)
             if change is None:
                 continue
             if change.placeholder:
-                findings.append(_placeholder_finding(ctx, "total_change_amount", change))
+                findings.append(placeholder_finding(ctx, "total_change_amount", change))
                 continue
             if chosen is not None and (change.amount != chosen.amount or change.start == chosen.start):
                 continue
@@ -158,7 +165,7 @@ def _sections_after(ctx: Context, pos: int):
     return (s for s in walk(ctx.sections) if s.start > pos)
 
 
-def _placeholder_finding(ctx: Context, field: str, change: Change) -> Finding:
+def placeholder_finding(ctx: Context, field: str, change: Change) -> Finding:
     return Finding(
         code="template_placeholder",
         severity="warning",
