@@ -33,7 +33,7 @@ _BLOCK_START = regex.compile(
     r"^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]+[)）]"
     r"|\d{1,2}(?:[、．]|\.(?!\d))|[①-⑳]|附件|附表|表[一二三四五六七八九十\d]|注[:：])"
 )
-_SENTENCE_END = "。！？；：!?;:"
+_SENTENCE_END = "。！？；!?;"
 # A numbered line ending like this is a heading that happens to fill the line.
 _HEADING_END = re.compile(r"(?:说明|情况|概况|解释|预算表|决算表|总表|职能|职责|设置)$")
 _UNIT_START = re.compile(r"^(?:万元|亿元|元|%|％|万(?=元))")
@@ -91,7 +91,8 @@ def _clean_line(line: str) -> str:
 
 
 def _header_key(line: str) -> str:
-    return re.sub(r"\d+", "#", line.strip())
+    """A running header or footer repeats word for word but for a page number at an end."""
+    return re.sub(r"^\d{1,4}(?=\D)|(?<=\D)\d{1,4}$", "#", line.strip())
 
 
 def _strip_page_furniture(pages: list[list[str]]) -> list[list[str]]:
@@ -103,7 +104,7 @@ def _strip_page_furniture(pages: list[list[str]]) -> list[list[str]]:
         nonblank = [l for l in lines if l.strip()]
         seen = {_header_key(l) for l in nonblank[:2] + nonblank[-2:]}
         counts.update(seen)
-    threshold = max(3, (len(pages) + 1) // 2)
+    threshold = max(2, (len(pages) + 1) // 2)
     running = {k for k, n in counts.items() if n >= threshold and len(k) >= 4 and not k.startswith("#")}
 
     cleaned = []

@@ -28,6 +28,11 @@ _HEADINGS = [
     (6, regex.compile(r"^([①-⑳])\s*(.*)$")),
 ]
 _LEADER = regex.compile(r"(?:…{2,}|\.{4,}|·{4,}|-{6,})")
+# signs of a table row read as text: a bare amount, or two row labels glued together
+_BARE_AMOUNT = regex.compile(r"(?<![\d.,])\d[\d,]*\.\d{2}(?![\d.]*(?:万|元|亿|%))|(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d.,]*(?:万|元|亿|%))")
+_GLUED_LABEL = regex.compile(rf"(?<=\p{{Han}})(?<![{_CN}第])[{_CN}]+、")
+# how a heading's title ends (a row label of a table does not end so)
+_HEADING_CONTINUATION = regex.compile(r"(?:说明|情况|概况|解释|表|目标|职能|职责|设置|任务)$")
 _TITLE_END = regex.compile(r"[：:。；;，]|,(?!\d)")
 _MAX_HEADING_LINE = 40
 
@@ -75,6 +80,10 @@ def _lines(text: str) -> list[_Line]:
     return out
 
 
+def _rowlike(line: str) -> bool:
+    return is_table_row(line) or bool(_BARE_AMOUNT.search(line)) or bool(_GLUED_LABEL.search(line))
+
+
 def _title(rest: str) -> str:
     rest = rest.strip()
     if len(rest) <= _MAX_HEADING_LINE and not any(c in rest for c in "。；"):
@@ -117,7 +126,7 @@ def _toc_ranges(lines: list[_Line], norm: NormalizedText) -> list[tuple[int, int
 
 def _heading(line: str, has_parts: bool) -> tuple[int, str, str] | None:
     """(level, number, title) when the line opens a section."""
-    if _LEADER.search(line) or is_table_row(line):
+    if _LEADER.search(line) or _rowlike(line):
         return None
     for level, pattern in _HEADINGS:
         m = pattern.match(line)
@@ -147,6 +156,7 @@ def segment(norm: NormalizedText) -> list[Section]:
     stack: list[_Node] = []
     last_at_level: dict[int, _Node] = {}
     skip_next = False
+    after_row = False  # the previous line was a table row (or a row label)
     for idx, line in enumerate(lines):
         if skip_next:
             skip_next = False
@@ -155,8 +165,14 @@ def segment(norm: NormalizedText) -> list[Section]:
             continue
         found = _heading(line.text, has_parts)
         if not found:
+            after_row = _rowlike(line.text)
             continue
         level, number, title = found
+        next_row = idx + 1 < len(lines) and _rowlike(lines[idx + 1].text)
+        if level > 1 and (after_row or next_row) and not _HEADING_CONTINUATION.search(title):
+            after_row = True
+            continue  # a row label among table rows (二、外交支出 of an empty row)
+        after_row = False
         table_parent = next((n for n in reversed(stack) if n.kind == "tables"), None)
         if table_parent and level > table_parent.level and section_kind(title) != "tables":
             continue  # a row label of a table, not a heading
@@ -172,9 +188,10 @@ def segment(norm: NormalizedText) -> list[Section]:
             nxt = lines[idx + 1].text
             if (
                 len(nxt) <= 12
+                and _HEADING_CONTINUATION.search(nxt)
                 and not any(p.match(nxt) for _, p in _HEADINGS)
                 and not any(c in nxt for c in "，。；：:,")
-                and not nxt[0].isdigit()
+                and not any(c.isdigit() for c in nxt)
                 and not any(c in line.text for c in "，。；：:")
             ):
                 title += nxt

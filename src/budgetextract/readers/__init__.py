@@ -38,15 +38,9 @@ def sniff_format(data: bytes, suffix: str) -> str:
         raise InputError("corrupt_pdf", "the file is named .pdf but has no PDF header; it is damaged or not a PDF")
     if suffix == ".docx":
         raise InputError("corrupt_docx", "the file is named .docx but is not a zip container; it is damaged or not a Word document")
-    if suffix in (".txt", ".text", "") or not _looks_binary(head):
+    if suffix in (".txt", ".text", ""):
         return "txt"
     raise InputError("unsupported_format", f"cannot read '{suffix}' files; expected .pdf, .docx or .txt")
-
-
-def _looks_binary(head: bytes) -> bool:
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return False
-    return b"\x00" in head and head.count(b"\x00") * 4 < len(head)
 
 
 def read_bytes(path: Path, data: bytes) -> RawDocument:

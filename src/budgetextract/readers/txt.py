@@ -30,7 +30,7 @@ def _plausible(text: str) -> bool:
         o = ord(ch)
         if ch in "\r\n\t" or 0x20 <= o < 0x7F or 0x4E00 <= o <= 0x9FA5:
             good += 1
-        elif 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF or 0x2000 <= o <= 0x27BF or o == 0xA0:
+        elif 0x3000 <= o <= 0x303F or 0xFF01 <= o <= 0xFF5E or 0xFFE0 <= o <= 0xFFE6 or 0x2000 <= o <= 0x27BF or o == 0xA0:
             good += 1
         elif 0x2460 <= o <= 0x24FF or 0x00B7 == o or 0x25A0 <= o <= 0x25FF:
             good += 1
@@ -38,8 +38,8 @@ def _plausible(text: str) -> bool:
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
-    # ASCII-heavy UTF-16 has a NUL in every other byte; CJK-only text has none,
-    # so also accept when decoding gives plausible CJK text and the length is even.
+    """UTF-16 without a byte-order mark: the byte order whose text is plausible. GBK/GB18030
+    bytes read as UTF-16 give Hangul, private-use or rare code points, which fail the test."""
     if len(data) % 2:
         return None
     for enc in ("utf-16-le", "utf-16-be"):
@@ -47,7 +47,7 @@ def _utf16_without_bom(data: bytes) -> str | None:
             text = data.decode(enc)
         except UnicodeDecodeError:
             continue
-        if _plausible(text) and data.count(b"\x00") * 4 >= len(data):
+        if "\x00" not in text and _plausible(text):
             return text
     return None
 

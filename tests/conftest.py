@@ -1,0 +1,60 @@
+"""Shared fixtures. Real documents are read from ../shared/corpus/real beside the
+checkout; tests that need them skip, saying so, when that folder is absent."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+REAL = ROOT.parent / "shared" / "corpus" / "real"
+GOLD = REAL / "gold"
+
+sys.path.insert(0, str(CORPUS))  # corpus/render.py turns one text into DOCX and PDF
+
+
+def real_files(pattern: str = "*") -> list[Path]:
+    if not REAL.is_dir():
+        return []
+    return sorted(p for p in REAL.glob(pattern) if p.suffix in (".pdf", ".txt"))
+
+
+def real_ids_with_gold() -> list[str]:
+    if not GOLD.is_dir():
+        return []
+    return sorted(p.stem for p in GOLD.glob("*.json"))
+
+
+def real_file(doc_id: str) -> Path:
+    matches = [p for p in real_files() if re.split(r"[_.]", p.name, maxsplit=1)[0] == doc_id]
+    if not matches:
+        pytest.skip(f"real document {doc_id} not found in {REAL}")
+    return matches[0]
+
+
+def gold(doc_id: str) -> dict:
+    return json.loads((GOLD / f"{doc_id}.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def extracted(path: str):
+    """Extraction is deterministic; each real document is processed once per test run."""
+    from budgetextract.pipeline import process_file
+
+    return process_file(Path(path), debug=True)
+
+
+needs_real = pytest.mark.skipif(not REAL.is_dir(), reason=f"real documents not present at {REAL}")
+
+
+def seed_lines() -> list[str]:
+    """The seed document's lines, without the DOCX→TXT bookmark artifact (which a DOCX
+    or PDF of the same document would not carry)."""
+    text = real_file("H1").read_text(encoding="utf-8")
+    return [re.sub(r"\[bookmark: [^\]]*\]", "", line) for line in text.splitlines()]

@@ -1,0 +1,111 @@
+"""Readers and normalization: encodings, DOCX body order, PDF wraps and page furniture."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from budgetextract.normalize import normalize
+from budgetextract.pipeline import load
+from budgetextract.readers import read_bytes
+from budgetextract.readers.txt import decode
+
+TEXT = "一、收支预算总体情况说明\n收入总计355.85万元，支出总计355.85万元。\n"
+
+
+@pytest.mark.parametrize(
+    "encoding, expected",
+    [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("gb18030", "gb18030"), ("gbk", "gb18030"), ("utf-16", "utf-16"), ("utf-16-le", "utf-16")],
+)
+def test_txt_encodings(encoding, expected):
+    text, detected = decode(TEXT.encode(encoding))
+    assert text.lstrip("\ufeff") == TEXT
+    assert detected == expected
+
+
+def test_txt_gb18030_file_reads_the_same_as_utf8(tmp_path):
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text(TEXT, encoding="utf-8")
+    b.write_text(TEXT, encoding="gb18030")
+    assert load(a).norm.text == load(b).norm.text
+
+
+def test_docx_keeps_body_order_tables_and_drops_header(tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.sections[0].header.paragraphs[0].text = "页眉文字"
+    document.add_paragraph("一、收入预算情况说明")
+    table = document.add_table(rows=2, cols=3)
+    for r, row in enumerate([["项目", "合计", "基本支出"], ["行政运行", "1,202.95", "1,191.95"]]):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    document.add_paragraph("二、支出预算情况说明")
+    path = tmp_path / "t.docx"
+    document.save(path)
+    raw = read_bytes(path, path.read_bytes())
+    assert raw.pages[0].split("\n") == ["一、收入预算情况说明", "项目\t合计\t基本支出", "行政运行\t1,202.95\t1,191.95", "二、支出预算情况说明"]
+    assert "页眉" not in raw.pages[0]
+
+
+def test_docx_list_numbering_is_rendered(tmp_path):
+    from render import to_docx
+
+    path = tmp_path / "n.docx"
+    to_docx(["第一部分 概况", "一、主要职能", "二、机构设置", "第二部分 说明", "一、收支预算总体情况说明"], path, auto_numbering=True)
+    lines = read_bytes(path, path.read_bytes()).pages[0].split("\n")
+    assert lines == ["第一部分 概况", "一、主要职能", "二、机构设置", "第二部分 说明", "一、收支预算总体情况说明"]
+
+
+def test_pdf_wraps_page_numbers_and_running_header_are_repaired(tmp_path):
+    from render import to_pdf
+
+    sentences = [
+        f"第{i}项：江苏省政协办公厅2018年度收入、支出预算总计10,15{i}.48万元，与上年相比收、支预算总计各增加1,003.6{i}万元，增长10.9{i}%。主要原因是政策性增资、住房公积金和提租补贴调整等。"
+        for i in range(12)
+    ]
+    lines = ["一、收支预算总体情况说明"] + sentences + ["二、收入预算情况说明", "本年收入预算合计10,150.48万元。"]
+    path = tmp_path / "w.pdf"
+    to_pdf(lines, path, width=40, lines_per_page=20, header="示例部门2018年度部门预算")
+    loaded = load(path)
+    norm = loaded.norm
+    assert loaded.raw.paged and norm.pages >= 3
+    body = norm.text.split("\n")
+    assert body[0] == "一、收支预算总体情况说明"
+    assert body[-2:] == ["二、收入预算情况说明", "本年收入预算合计10,150.48万元。"]
+    # every sentence whole again, across wraps and page breaks; a line may still end
+    # at a 。 that fell on the margin, since a new paragraph cannot be told from it
+    assert "".join(body[1:-2]) == "".join(sentences)
+    assert all(line.endswith("。") for line in body[1:-2])
+    assert "- 2 -" not in norm.text and "示例部门2018年度部门预算" not in norm.text
+    # offsets map to pages: the last heading is on the last page
+    assert norm.page_at(norm.text.index("二、收入预算情况说明")) == norm.pages
+
+
+def test_folded_text_keeps_offsets():
+    from budgetextract.normalize import fold
+
+    text = "一般公共服务（类）支出７，８２７．４６万元"
+    assert len(fold(text)) == len(text)
+    assert fold(text) == "一般公共服务(类)支出7,827.46万元"
+
+
+def test_spaces_around_cjk_are_layout(tmp_path):
+    path = tmp_path / "s.txt"
+    path.write_text("江苏省政协办公厅 2018 年度收入预算总计 10,150.48 万元，增长 10.97 %。\n合计 91,016,775.35 24,606,775.35\n", encoding="utf-8")
+    lines = load(path).norm.text.split("\n")
+    assert lines[0] == "江苏省政协办公厅2018年度收入预算总计10,150.48万元，增长10.97%。"
+    assert lines[1] == "合计91,016,775.35 24,606,775.35"  # cells stay apart
+
+
+def test_pdf_named_txt_is_read_as_pdf(tmp_path):
+    from render import to_pdf
+
+    pdf = tmp_path / "x.pdf"
+    to_pdf(["一、收支预算总体情况说明", "收入总计355.85万元。"], pdf)
+    renamed = tmp_path / "x.txt"
+    renamed.write_bytes(pdf.read_bytes())
+    raw = read_bytes(renamed, renamed.read_bytes())
+    assert raw.format == "pdf"
+    assert any("content is pdf" in w for w in raw.warnings)
