@@ -104,7 +104,8 @@ def _strip_page_furniture(pages: list[list[str]]) -> list[list[str]]:
         nonblank = [l for l in lines if l.strip()]
         seen = {_header_key(l) for l in nonblank[:2] + nonblank[-2:]}
         counts.update(seen)
-    threshold = max(2, (len(pages) + 1) // 2)
+    # on most pages (all of a two-page file): a repeated sentence start is not a header
+    threshold = len(pages) if len(pages) <= 3 else max(3, (len(pages) + 1) // 2)
     running = {k for k, n in counts.items() if n >= threshold and len(k) >= 4 and not k.startswith("#")}
 
     cleaned = []
