@@ -1,0 +1,147 @@
+"""Extraction on real documents: values against the hand-checked gold, evidence that
+points at the value, findings where the documents have them, and one summary per
+document whatever its format."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from budgetextract.evaluate import score_summary
+from budgetextract.pipeline import load
+from conftest import CORPUS, GOLD, extracted, gold, needs_real, real_file, real_ids_with_gold, seed_lines
+
+GOLD_IDS = real_ids_with_gold()
+NARRATIVE_TEMPLATES = [i for i in GOLD_IDS if i[0] in "HJ"]  # their figures are all in the narrative
+
+
+def summary_dict(doc) -> dict:
+    return json.loads(doc.summary.model_dump_json())
+
+
+@needs_real
+@pytest.mark.parametrize("doc_id", GOLD_IDS)
+def test_no_wrong_or_spurious_figure(doc_id):
+    """Precision first: every figure reported agrees with the gold; unknown stays null."""
+    doc = extracted(str(real_file(doc_id)))
+    score = score_summary(doc_id, summary_dict(doc), gold(doc_id))
+    assert score.wrong == 0 and score.spurious == 0, score.misses
+
+
+@needs_real
+@pytest.mark.parametrize("doc_id", NARRATIVE_TEMPLATES)
+def test_narrative_figures_are_found(doc_id):
+    doc = extracted(str(real_file(doc_id)))
+    summary = summary_dict(doc)
+    fields = gold(doc_id)["fields"]
+    narrative = [k for k, v in fields.items() if v["source"] == "narrative" and k != "function_classes"]
+    found = [k for k in narrative if summary[k] is not None]
+    assert len(found) / len(narrative) >= 0.97, sorted(set(narrative) - set(found))
+    assert summary["function_classes"] == fields["function_classes"]["value"]
+
+
+@needs_real
+@pytest.mark.parametrize("doc_id", GOLD_IDS)
+def test_every_summary_value_has_evidence_in_the_text(doc_id):
+    path = real_file(doc_id)
+    doc = extracted(str(path))
+    norm = load(path).norm
+    for fact in doc.facts:
+        ev = fact.evidence
+        assert norm.text[ev.start : ev.end] == ev.text
+        assert ev.page == norm.page_at(ev.start)
+    values = {(f.field, str(f.value)) for f in doc.facts}
+    for key in ("revenue_total", "expenditure_total", "basic_expenditure", "three_public_reception", "procurement_total"):
+        value = getattr(doc.summary, key)
+        if value is not None:
+            assert any(str(value) == v for _, v in values), key
+
+
+@needs_real
+def test_seed_findings():
+    doc = extracted(str(real_file("H1")))
+    sums = [f for f in doc.findings if f.code == "sum_mismatch" and "function classes" in f.message]
+    assert len(sums) == 1
+    assert sums[0].severity == "info" and sums[0].difference == Decimal("0.01")  # 355.84 against 355.85
+    placeholders = [f for f in doc.findings if f.code == "template_placeholder"]
+    assert placeholders and all("增加/减少/持平" in f.evidence[0].text or "/" in f.evidence[0].text for f in placeholders)
+    # a placeholder change is not reported as a change
+    assert not any(f.field == "changes.revenue.state_capital.amount" for f in doc.facts)
+
+
+@needs_real
+def test_scope_difference_is_info_not_error():
+    doc = extracted(str(real_file("J11")))
+    scope = [f for f in doc.findings if f.code == "scope_difference"]
+    assert len(scope) == 1 and scope[0].severity == "info"
+    assert scope[0].difference == Decimal("80.00")  # 5,678.17 all funds − 5,598.17 fiscal appropriation
+
+
+@needs_real
+def test_three_public_total_is_not_computed_when_not_printed():
+    doc = extracted(str(real_file("J11")))
+    assert doc.summary.three_public_total is None
+    assert doc.summary.three_public_outbound == Decimal("106")
+
+
+@needs_real
+def test_headline_change_and_reason_when_reason_is_stated_later():
+    doc = extracted(str(real_file("S3")))
+    assert doc.summary.total_change_amount == Decimal("-2389.52")
+    assert doc.summary.total_change_reason == "项目调整"
+    assert doc.summary.total_change_pct is None  # not printed, not computed
+
+
+@needs_real
+def test_enumerated_reason_runs_to_the_end_of_the_paragraph():
+    reason = extracted(str(real_file("J5"))).summary.total_change_reason
+    assert reason.startswith("一是政策性调整因素。") and reason.endswith("纳入年度预算")
+    assert "二是省财政加强预算管理" in reason
+
+
+@needs_real
+def test_same_summary_from_txt_docx_and_pdf(tmp_path):
+    from render import to_docx, to_pdf
+
+    from budgetextract.pipeline import process_file
+
+    lines = seed_lines()
+    (tmp_path / "a.txt").write_text("\n".join(lines), encoding="gb18030")
+    to_docx(lines, tmp_path / "a.docx", auto_numbering=True)
+    to_pdf(lines, tmp_path / "a.pdf", header="海口市社会保障卡一卡通中心2026年部门预算")
+    reference = summary_dict(extracted(str(real_file("H1"))))
+    for name in ("a.txt", "a.docx", "a.pdf"):
+        assert summary_dict(process_file(tmp_path / name)) == reference, name
+
+
+@pytest.mark.parametrize("stem", ["sample_haikou_style", "sample_jiangsu_style"])
+def test_sample_corpus_same_summary_in_every_format(stem):
+    from budgetextract.pipeline import process_file
+
+    summaries = [summary_dict(process_file(CORPUS / f"{stem}{suffix}")) for suffix in (".txt", ".docx", ".pdf")]
+    assert summaries[0] == summaries[1] == summaries[2]
+    assert sum(v is not None for v in summaries[0].values()) >= 33
+
+
+def test_sample_corpus_values():
+    from budgetextract.pipeline import process_file
+
+    s = process_file(CORPUS / "sample_jiangsu_style.pdf").summary
+    assert (s.revenue_total, s.fiscal_appropriation_total, s.other_revenue) == (Decimal("3456.78"), Decimal("3400.00"), Decimal("56.78"))
+    assert (s.total_change_amount, s.total_change_pct) == (Decimal("234.56"), Decimal("7.28"))
+    assert s.total_change_reason == "新增档案数字化项目和政策性增资"
+    assert (s.three_public_total, s.three_public_vehicle_operation) == (None, Decimal("25.00"))
+    assert (s.vehicles_total, s.performance_projects_count, s.performance_projects_amount) == (6, 3, Decimal("800.00"))
+    h = process_file(CORPUS / "sample_haikou_style.docx").summary
+    assert (h.staffing_authorized, h.staff_actual, h.government_fund_budget) == (26, 24, Decimal("20.00"))
+    assert h.function_classes == {"教育支出": Decimal("380.20"), "社会保障和就业支出": Decimal("70.10"), "卫生健康支出": Decimal("30.50"), "住房保障支出": Decimal("39.60")}
+
+
+def test_money_is_written_exactly():
+    from budgetextract.pipeline import process_file
+
+    record = json.loads(process_file(CORPUS / "sample_haikou_style.txt").to_json())
+    assert record["summary"]["revenue_total"] == 520.4
+    assert '"revenue_total": 520.4' in process_file(CORPUS / "sample_haikou_style.txt").to_json()
