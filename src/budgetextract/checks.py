@@ -138,7 +138,10 @@ def _change_checks(facts: list[Fact]) -> list[Finding]:
             continue
         computed = (f.value / prior * 100).quantize(Decimal("0.01"))
         diff = pct.value - computed
-        if abs(diff) <= PCT_ROUNDING:
+        # a percentage printed as 22% or 54.9% is rounded to its last digit
+        printed_places = max(0, -pct.value.as_tuple().exponent)
+        tolerance = max(PCT_ROUNDING, Decimal(1).scaleb(-printed_places) / 2)
+        if abs(diff) <= tolerance:
             continue
         out.append(
             Finding(
@@ -147,7 +150,7 @@ def _change_checks(facts: list[Fact]) -> list[Finding]:
                 message=f"{base}: change {f.value} on a prior {prior} is {computed}% but the document says {pct.value}%",
                 fields=[f.field, pct.field],
                 difference=diff,
-                tolerance=PCT_ROUNDING,
+                tolerance=tolerance,
                 evidence=[current.evidence, f.evidence, pct.evidence],
             )
         )

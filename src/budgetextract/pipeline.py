@@ -15,6 +15,7 @@ from .normalize import NormalizedText, normalize
 from .readers import RawDocument, read_bytes
 from .schema import BudgetDocument, ErrorInfo, Source
 from .segment import segment
+from .tables import extract_tables
 
 # A budget explanation names these again and again; a document that names almost none is not one.
 _BUDGET_WORDS = regex.compile(r"预算|决算|财政拨款|三公|基本支出|项目支出|万元")
@@ -85,7 +86,8 @@ def process_bytes(path: Path, data: bytes) -> BudgetDocument:
     sections = segment(norm)
     doc = BudgetDocument(source=source, sections=sections, extractor_version=__version__)
     doc.warnings.extend(raw.warnings)
-    run_extraction(doc, norm)
+    tables = extract_tables(path, data, norm, sections) if raw.format == "pdf" else []
+    run_extraction(doc, norm, tables)
     if raw.empty_pages and any("scanned" in w for w in raw.warnings):
         doc.status = "partial"
     return doc

@@ -91,7 +91,8 @@ class TableRow(_Model):
     code: str | None = None
     level: Literal["类", "款", "项"] | None = None
     name: str
-    values: dict[str, Money | None] = Field(default_factory=dict)
+    values: dict[str, Money | None] = Field(default_factory=dict, description="by column, in 万元")
+    printed: dict[str, str] = Field(default_factory=dict, description="each value as printed, in the table's unit")
     cells: list[str] = Field(default_factory=list, description="the raw cell texts")
     page: int | None = None
 

@@ -7,17 +7,18 @@ from decimal import Decimal
 from ..checks import run_checks
 from ..nlp import analyse
 from ..normalize import NormalizedText
-from ..schema import BudgetDocument, Fact, Finding, Summary
+from ..schema import BudgetDocument, Fact, Finding, Summary, Table
 from .changes import change_facts, headline_change, parse_change, placeholder_finding
 from .context import Context
 from .fields import candidates, choose, specs, to_fact
+from .from_tables import apply_tables
 from .function_classes import extract_function_classes
 from .meta import extract_meta
 
 _OTHER_REVENUE = "other_revenue."
 
 
-def run_extraction(doc: BudgetDocument, norm: NormalizedText) -> None:
+def run_extraction(doc: BudgetDocument, norm: NormalizedText, tables: list[Table]) -> None:
     field_specs, _, _, excluded = specs()
     ctx = Context(norm=norm, sections=doc.sections, doc=analyse(norm.text), excluded_kinds=excluded)
     summary = Summary()
@@ -70,6 +71,8 @@ def run_extraction(doc: BudgetDocument, norm: NormalizedText) -> None:
     facts.extend(class_facts)
     findings.extend(class_findings)
 
+    findings.extend(apply_tables(ctx, summary, tables, facts))
+    doc.tables = tables
     doc.summary = summary
     doc.facts = facts
     doc.findings = findings + run_checks(summary, facts, ctx)

@@ -1,0 +1,199 @@
+"""Summary figures that only the tables state, and the tables checked against themselves
+and against the narrative. The narrative wins where both state a figure."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import regex
+
+from ..nlp import function_class_names
+from ..schema import Evidence, Fact, Finding, Summary, Table, TableRow
+from ..tables import _vocab, column_role
+from .context import Context
+
+# Which tables state which summary figure, best first.
+_TOTAL_ROW_SOURCES = {
+    "basic_expenditure": ["expenditure", "function"],
+    "project_expenditure": ["expenditure", "function"],
+    "reserve_expenditure": ["expenditure", "function"],
+    "personnel_expenditure": ["basic_economic"],
+    "public_expenditure": ["basic_economic"],
+}
+_ROLE_OF = {"basic_expenditure": "basic", "project_expenditure": "project", "reserve_expenditure": "reserve",
+            "personnel_expenditure": "personnel", "public_expenditure": "public"}
+_THREE_PUBLIC = ["three_public_total", "three_public_outbound", "three_public_vehicle", "three_public_vehicle_purchase",
+                 "three_public_vehicle_operation", "three_public_reception", "meeting_expenses", "training_expenses", "operating_costs"]
+_LINE_ITEMS = {"meeting_expenses": "会议费", "training_expenses": "培训费"}
+_NUMBERING = regex.compile(r"^(?:[一二三四五六七八九十]+、|\d+[.、])")
+# Table figures are exact (元 with cents); a narrative figure rounds to 0.01 万元.
+_NARRATIVE_ROUNDING = Decimal("0.005")
+
+
+def _is_total(row: TableRow) -> bool:
+    return bool(_vocab()[3].match(row.name))
+
+
+def _total_row(table: Table) -> TableRow | None:
+    rows = [r for r in table.rows if _is_total(r)]
+    if rows:
+        return rows[0]
+    if len(table.rows) == 1 and not table.rows[0].name:
+        return table.rows[0]  # a one-row table of totals (三公, 支出预算总表 in some templates)
+    return None
+
+
+def _column(row: TableRow, role: str) -> str | None:
+    """The column holding that role's figure; where several columns claim the role
+    (spacer cells under one header), the one printed figure, or none if they differ."""
+    columns = [c for c in row.values if column_role(c) == role]
+    printed = {row.printed.get(c) for c in columns if row.printed.get(c)}
+    if len(printed) > 1:
+        return None
+    return next((c for c in columns if row.printed.get(c)), columns[0] if columns else None)
+
+
+def _evidence(ctx: Context, table: Table, row: TableRow, column: str) -> Evidence | None:
+    """Where the printed figure stands in the normalized text of the table's pages."""
+    printed = row.printed.get(column)
+    if not printed:
+        return None
+    start_page, end_page = table.pages[0], table.pages[-1]
+    bounds = ctx.norm.page_starts + [len(ctx.norm.text)]
+    a, b = bounds[start_page - 1], bounds[min(end_page, len(bounds) - 1)]
+    hits = [m.start() for m in regex.finditer(rf"(?<![\d,.]){regex.escape(printed)}(?![\d,.])", ctx.norm.text[a:b])]
+    if row.page is not None:
+        page_a = bounds[row.page - 1]
+        page_b = bounds[min(row.page, len(bounds) - 1)]
+        on_page = [h for h in hits if page_a <= a + h < page_b]
+        hits = on_page or hits
+    if not hits:
+        return None
+    start = a + hits[0]
+    return ctx.evidence(start, start + len(printed))
+
+
+def _fact(ctx: Context, field: str, table: Table, row: TableRow, column: str) -> Fact | None:
+    value = row.values.get(column)
+    if value is None and row.printed.get(column, "") == "":
+        return None
+    evidence = _evidence(ctx, table, row, column)
+    if evidence is None:
+        return None
+    return Fact(field=field, value=value, unit="万元", raw=row.printed[column] + (table.unit or ""),
+                section=f"table:{table.kind}", source="table", evidence=evidence)
+
+
+def table_facts(ctx: Context, tables: list[Table]) -> dict[str, Fact]:
+    """One fact per summary field that the tables state."""
+    found: dict[str, Fact] = {}
+    by_kind: dict[str, list[Table]] = {}
+    for t in tables:
+        by_kind.setdefault(t.kind, []).append(t)
+
+    for field, kinds in _TOTAL_ROW_SOURCES.items():
+        for kind in kinds:
+            for table in by_kind.get(kind, []):
+                row = _total_row(table)
+                column = _column(row, _ROLE_OF[field]) if row else None
+                fact = _fact(ctx, field, table, row, column) if column else None
+                if fact is not None and field not in found:
+                    found[field] = fact
+
+    for table in by_kind.get("three_public", []):
+        row = _total_row(table)
+        if row is None:
+            continue
+        for field in _THREE_PUBLIC:
+            column = _column(row, field)
+            fact = _fact(ctx, field, table, row, column) if column else None
+            # a blank cell is not a printed 0 (templates leave unused cells empty)
+            if fact is not None and fact.value is not None and field not in found:
+                found[field] = fact
+
+    for field, name in _LINE_ITEMS.items():
+        for table in by_kind.get("basic_economic", []):
+            row = next((r for r in table.rows if r.name == name), None)
+            column = _column(row, "total") if row else None
+            fact = _fact(ctx, field, table, row, column) if column else None
+            if fact is not None and field not in found:
+                found[field] = fact
+    return found
+
+
+def table_function_classes(ctx: Context, tables: list[Table]) -> tuple[dict[str, Decimal], list[Fact]]:
+    """Spending by class (类) from the class rows of a function-classification table,
+    else from the expenditure side of the budget total table."""
+    names = function_class_names()
+    for kind in ("expenditure", "function", "budget_total", "fiscal_total"):
+        for table in (t for t in tables if t.kind == kind):
+            classes, facts = {}, []
+            for row in table.rows:
+                stem = _NUMBERING.sub("", row.name)
+                stem = stem[:-2] if stem.endswith("支出") else stem
+                if row.level != "类" and (row.code is not None or stem not in names):
+                    continue
+                if row.level == "类" and row.code and not row.code.startswith("2"):
+                    continue  # economic classes (301 …) are not function classes
+                entry = names.get(stem)
+                if entry is None:
+                    continue
+                column = _column(row, "total") or next(iter(row.values), None)
+                if column is None or row.values.get(column) in (None, Decimal(0)):
+                    continue
+                fact = _fact(ctx, f"function_classes.{entry[1]}", table, row, column)
+                if fact is not None:
+                    classes[entry[1]] = fact.value
+                    facts.append(fact)
+            if classes:
+                return classes, facts
+    return {}, []
+
+
+def apply_tables(ctx: Context, summary: Summary, tables: list[Table], facts: list[Fact]) -> list[Finding]:
+    """Fill summary fields the narrative left null; report where the two disagree."""
+    findings: list[Finding] = []
+    for field, fact in table_facts(ctx, tables).items():
+        facts.append(fact)
+        stated = getattr(summary, field)
+        if stated is None:
+            setattr(summary, field, fact.value)
+        elif fact.value is not None and abs(stated - fact.value) > _NARRATIVE_ROUNDING:
+            narrative = [f.evidence for f in facts if f.source == "narrative" and f.value == stated][:1]
+            findings.append(Finding(
+                code="narrative_table_mismatch", severity="warning",
+                message=f"{field}: the narrative says {stated} but the table says {fact.value}",
+                fields=[field], difference=stated - fact.value, tolerance=_NARRATIVE_ROUNDING,
+                evidence=narrative + [fact.evidence],
+            ))
+    classes, class_facts = table_function_classes(ctx, tables)
+    facts.extend(class_facts)
+    if classes and not summary.function_classes:
+        summary.function_classes = classes
+    findings.extend(_table_sums(ctx, tables))
+    return findings
+
+
+def _table_sums(ctx: Context, tables: list[Table]) -> list[Finding]:
+    """Class rows against the 合计 row, column by column."""
+    out = []
+    for table in tables:
+        total = _total_row(table)
+        classes = [r for r in table.rows if r.level == "类"]
+        if total is None or not classes or total in classes:
+            continue
+        for column, value in total.values.items():
+            if value is None:
+                continue
+            if any(r.values.get(column) is None and r.printed.get(column) is None for r in classes):
+                continue  # a class row whose figure was not read: nothing to compare
+            parts = [r.values.get(column) or Decimal(0) for r in classes]
+            diff = value - sum(parts, Decimal(0))
+            if abs(diff) > Decimal("0.0001"):
+                evidence = _evidence(ctx, table, total, column)
+                out.append(Finding(
+                    code="table_sum_mismatch", severity="warning",
+                    message=f"{table.title}: the 类 rows of column '{column}' add up to {sum(parts, Decimal(0))}, the 合计 row says {value}",
+                    fields=[f"tables.{table.kind}.{column}"], difference=diff, evidence=[evidence] if evidence else [],
+                ))
+    return out

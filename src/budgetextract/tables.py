@@ -1,0 +1,225 @@
+"""Budget tables → line items.
+
+pdfplumber finds ruled tables, but only on the pages whose text layer shows table rows
+(found cheaply from the normalized text), since it costs far more per page than the
+text layer. A table's columns are named by the header cells above each value cell, by
+position, so merged header cells and empty value cells (which vanish from the text
+layer) are handled. A table without a title continues the one before it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
+
+import regex
+
+from . import vocab
+from .amounts import to_wan
+from .normalize import NormalizedText
+from .schema import Section, Table, TableRow
+from .segment import walk
+
+_NUMBER = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+_CODE = re.compile(r"^\d{3}(?:\d{2}){0,2}$")
+_SPLIT_CODE = re.compile(r"^\d{2,3}$")
+_BARE_AMOUNT = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d{2})(?![\d.,]*(?:万|元|亿|%))")
+_MIN_FIGURES_ON_PAGE = 4
+_LEVELS = {3: "类", 5: "款", 7: "项"}
+
+
+@lru_cache(maxsize=1)
+def _vocab():
+    data = vocab.load("tables")
+    return (
+        [(k, regex.compile(p)) for k, p in data["kinds"]],
+        regex.compile(data["title"]),
+        regex.compile(data["unit"]),
+        regex.compile(data["total_row"]),
+        regex.compile(data["code_header"]),
+        {k: regex.compile(p) for k, p in data["columns"].items()},
+    )
+
+
+def table_kind(title: str) -> str | None:
+    kinds = _vocab()[0]
+    return next((k for k, p in kinds if p.search(title)), None)
+
+
+def column_role(name: str) -> str | None:
+    """The summary concept a column holds (basic, personnel, three_public_outbound …)."""
+    for role, pattern in _vocab()[5].items():
+        if pattern.search(name):
+            return role
+    return None
+
+
+def _clean(text: str | None) -> str:
+    return re.sub(r"\s+", "", text or "")
+
+
+def table_pages(norm: NormalizedText, sections: list[Section]) -> list[int]:
+    """Pages with table rows in their text layer, or inside a section of tables."""
+    if not norm.paged:
+        return []
+    pages = set()
+    bounds = norm.page_starts + [len(norm.text)]
+    for page, (a, b) in enumerate(zip(bounds, bounds[1:]), 1):
+        # a continued table may come out of the text layer as one long line: count figures
+        figures = sum(len(_BARE_AMOUNT.findall(line)) for line in norm.text[a:b].split("\n") if not any(c in line for c in "，。；"))
+        if figures >= _MIN_FIGURES_ON_PAGE:
+            pages.add(page)
+    for s in walk(sections):
+        if s.kind == "tables" and s.level >= 1 and s.page_start and s.page_end and s.page_end - s.page_start <= 3:
+            pages.update(range(s.page_start, s.page_end + 1))
+    return sorted(pages)
+
+
+@dataclass
+class _Cell:
+    text: str
+    x0: float
+    x1: float
+    top: float
+
+
+@dataclass
+class _Raw:
+    title: str | None
+    unit: str | None
+    page: int
+    header: list[_Cell]
+    rows: list[list[_Cell]] = field(default_factory=list)
+
+
+def _header_path(header: list[_Cell], x0: float, x1: float) -> str:
+    xc = (x0 + x1) / 2
+    parts = []
+    for cell in sorted(header, key=lambda c: c.top):
+        if cell.x0 - 0.5 <= xc <= cell.x1 + 0.5 and cell.text and (not parts or parts[-1] != cell.text):
+            parts.append(cell.text)
+    return "/".join(parts)
+
+
+def _read_page(page, page_no: int) -> list[_Raw]:
+    title_re, unit_re = _vocab()[1], _vocab()[2]
+    found = []
+    for table in page.find_tables():
+        texts = table.extract()
+        above = page.crop((0, 0, page.width, max(1, table.bbox[1]))).extract_text() or ""
+        header: list[_Cell] = []
+        preamble: list[str] = []  # header-row text, where titles and units also stand
+        raw = _Raw(title=None, unit=None, page=page_no, header=header)
+        in_header = True
+        for row, cells in zip(table.rows, texts):
+            real = [_Cell(_clean(t), b[0], b[2], b[1]) for b, t in zip(row.cells, cells) if b is not None]
+            if not any(c.text for c in real):
+                continue
+            if in_header and not any(_NUMBER.match(c.text) and not _CODE.match(c.text) for c in real):
+                for c in real:
+                    preamble.append(c.text)
+                    if c.text and not _is_preamble(c.text):
+                        header.append(c)
+                continue
+            in_header = False
+            raw.rows.append(real)
+        # the title nearest above the table, else one in its own top rows
+        lines = [_clean(line) for line in above.split("\n") if _clean(line)]
+        # the title stands just above the table, sometimes wrapped over two lines
+        above_titles = [m.group() for k in (2, 1, 3) for m in [title_re.search("".join(lines[-k:]))] if lines and m and table_kind(m.group())][:1]
+        own_titles = [m.group() for line in preamble for m in [title_re.search(line)] if m and table_kind(m.group())]
+        raw.title = above_titles[-1] if above_titles else (own_titles[0] if own_titles else None)
+        # the unit may share a cell with the department, or be split from it by one
+        unit = unit_re.search(_clean(above)) or next((m for t in preamble for m in [unit_re.search(t)] if m), None) \
+            or unit_re.search("".join(t for t in preamble if "部门" not in t))
+        raw.unit = unit.group(1) if unit else None
+        if raw.rows:
+            found.append(raw)
+    return found
+
+
+def _is_preamble(text: str) -> bool:
+    """Text in a table's top rows that is not a column header: title, unit, department."""
+    return "单位" in text or "部门" in text or text in ("元", "万元") or bool(_vocab()[1].fullmatch(text))
+
+
+def _amount(text: str, unit: str | None) -> Decimal | None:
+    if unit is None:
+        return None  # a figure whose unit is unknown is not a figure we can report
+    try:
+        return to_wan(Decimal(text.replace(",", "")), unit)
+    except InvalidOperation:
+        return None
+
+
+def _rows(raw: _Raw, unit: str | None) -> list[TableRow]:
+    """Cells → line items. A row may hold several items side by side (收入 | 支出)."""
+    code_header = _vocab()[4]
+    out = []
+    for cells in raw.rows:
+        code_parts: list[str] = []
+        current: TableRow | None = None
+        for cell in cells:
+            column = _header_path(raw.header, cell.x0, cell.x1)
+            is_code_col = bool(code_header.search(column.split("/")[-1])) if column else False
+            if (_CODE.match(cell.text) or (is_code_col and _SPLIT_CODE.match(cell.text))) and current is None:
+                code_parts.append(cell.text)
+                continue
+            if _NUMBER.match(cell.text) or (cell.text == "" and current is not None):
+                if current is None:
+                    current = TableRow(name="", cells=[], page=raw.page)
+                    out.append(current)
+                key = column or f"col{len(current.values) + 1}"
+                if current.printed.get(key):
+                    if not cell.text:
+                        continue  # a spacer cell under the same header
+                    key = f"{key}#{sum(k.startswith(key) for k in current.printed) + 1}"
+                current.values[key] = _amount(cell.text, unit) if cell.text else None
+                current.printed[key] = cell.text
+                current.cells.append(cell.text)
+                continue
+            if cell.text == "" or is_code_col:
+                continue
+            code = "".join(code_parts) or None
+            current = TableRow(code=code, level=_LEVELS.get(len(code)) if code else None, name=cell.text, cells=[*code_parts, cell.text], page=raw.page)
+            code_parts = []
+            out.append(current)
+    return [r for r in out if r.values]
+
+
+def extract_tables(path: Path, data: bytes, norm: NormalizedText, sections: list[Section]) -> list[Table]:
+    import io
+
+    import pdfplumber
+
+    pages = table_pages(norm, sections)
+    if not pages:
+        return []
+    tables: list[tuple[Table, list[_Cell]]] = []
+    known_unit: str | None = None  # tables of one document share their unit when one omits it
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for page_no in pages:
+            for raw in _read_page(pdf.pages[page_no - 1], page_no):
+                kind = table_kind(raw.title) if raw.title else None
+                if kind is None and tables and tables[-1][0].pages[-1] >= page_no - 1:
+                    # no title of its own, right after a table: its continuation,
+                    # with the header repeated or, if not, the previous one's
+                    previous, header = tables[-1]
+                    if not raw.header:
+                        raw.header = header
+                    previous.rows.extend(_rows(raw, previous.unit))
+                    if page_no not in previous.pages:
+                        previous.pages.append(page_no)
+                    continue
+                if kind is None:
+                    continue
+                known_unit = raw.unit or known_unit
+                unit = raw.unit or known_unit
+                columns = list(dict.fromkeys(_header_path(raw.header, c.x0, c.x1) for row in raw.rows for c in row))
+                table = Table(kind=kind, title=raw.title, unit=unit, pages=[page_no], columns=[c for c in columns if c],
+                              rows=_rows(raw, unit))
+                tables.append((table, raw.header))
+    return [t for t, _ in tables]
