@@ -67,10 +67,13 @@ def table_pages(norm: NormalizedText, sections: list[Section]) -> list[int]:
         return []
     pages = set()
     bounds = norm.page_starts + [len(norm.text)]
-    for page, (a, b) in enumerate(zip(bounds, bounds[1:]), 1):
+    figures = []
+    for a, b in zip(bounds, bounds[1:]):
         # a continued table may come out of the text layer as one long line: count figures
-        figures = sum(len(_BARE_AMOUNT.findall(line)) for line in norm.text[a:b].split("\n") if not any(c in line for c in "，。；"))
-        if figures >= _MIN_FIGURES_ON_PAGE:
+        figures.append(sum(len(_BARE_AMOUNT.findall(line)) for line in norm.text[a:b].split("\n") if not any(c in line for c in "，。；")))
+    for page, count in enumerate(figures, 1):
+        # the last rows of a table (its 合计) may stand alone on the next page
+        if count >= _MIN_FIGURES_ON_PAGE or (count and page > 1 and figures[page - 2] >= _MIN_FIGURES_ON_PAGE):
             pages.add(page)
     for s in walk(sections):
         if s.kind == "tables" and s.level >= 1 and s.page_start and s.page_end and s.page_end - s.page_start <= 3:
@@ -136,8 +139,8 @@ def _read_page(page, page_no: int) -> list[_Raw]:
         unit = unit_re.search(_clean(above)) or next((m for t in preamble for m in [unit_re.search(t)] if m), None) \
             or unit_re.search("".join(t for t in preamble if "部门" not in t))
         raw.unit = unit.group(1) if unit else None
-        if raw.rows:
-            found.append(raw)
+        if raw.rows or raw.title:
+            found.append(raw)  # an empty table (本表无数据) is still the table
     return found
 
 
@@ -170,8 +173,11 @@ def _rows(raw: _Raw, unit: str | None) -> list[TableRow]:
                 continue
             if _NUMBER.match(cell.text) or (cell.text == "" and current is not None):
                 if current is None:
-                    current = TableRow(name="", cells=[], page=raw.page)
-                    out.append(current)
+                    if out and out[-1].page == raw.page and not any(out[-1].printed.values()) and not code_parts:
+                        current = out[-1]  # the figures of a label printed a line higher
+                    else:
+                        current = TableRow(name="", cells=[], page=raw.page)
+                        out.append(current)
                 key = column or f"col{len(current.values) + 1}"
                 if current.printed.get(key):
                     if not cell.text:

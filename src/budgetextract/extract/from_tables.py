@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import regex
 
+from .. import vocab
 from ..nlp import function_class_names
 from ..schema import Evidence, Fact, Finding, Summary, Table, TableRow
 from ..tables import _vocab, column_role
@@ -28,6 +29,11 @@ _LINE_ITEMS = {"meeting_expenses": "会议费", "training_expenses": "培训费"
 _NUMBERING = regex.compile(r"^(?:[一二三四五六七八九十]+、|\d+[.、])")
 # Table figures are exact (元 with cents); a narrative figure rounds to 0.01 万元.
 _NARRATIVE_ROUNDING = Decimal("0.005")
+
+
+def _named_rows() -> dict[str, tuple[str, regex.Pattern]]:
+    rows = vocab.load("tables")["named_rows"]
+    return {f: (spec[0], regex.compile(spec[1])) for f, spec in rows.items() if not f.startswith("_")}
 
 
 def _is_total(row: TableRow) -> bool:
@@ -111,6 +117,14 @@ def table_facts(ctx: Context, tables: list[Table]) -> dict[str, Fact]:
             if fact is not None and fact.value is not None and field not in found:
                 found[field] = fact
 
+    for field, (kind, pattern) in _named_rows().items():
+        for table in by_kind.get(kind, []):
+            row = next((r for r in table.rows if pattern.match(r.name)), None)
+            column = next((c for c in row.values if row.printed.get(c)), None) if row else None
+            fact = _fact(ctx, field, table, row, column) if column else None
+            if fact is not None and field not in found:
+                found[field] = fact
+
     for field, name in _LINE_ITEMS.items():
         for table in by_kind.get("basic_economic", []):
             row = next((r for r in table.rows if r.name == name), None)
@@ -185,8 +199,8 @@ def _table_sums(ctx: Context, tables: list[Table]) -> list[Finding]:
         for column, value in total.values.items():
             if value is None:
                 continue
-            if any(r.values.get(column) is None and r.printed.get(column) is None for r in classes):
-                continue  # a class row whose figure was not read: nothing to compare
+            if not all(r.printed.get(column) for r in classes):
+                continue  # a class row without its figure (not read, or left blank): no sum to check
             parts = [r.values.get(column) or Decimal(0) for r in classes]
             diff = value - sum(parts, Decimal(0))
             if abs(diff) > Decimal("0.0001"):

@@ -34,6 +34,7 @@ def _patterns():
         regex.compile(data["fiscal_year"]),
         regex.compile(data["final_accounts"]),
         regex.compile(data["unit_scope"]),
+        regex.compile(data["fiscal_year_fallback"]),
     )
 
 
@@ -56,7 +57,7 @@ def _title_block(norm: NormalizedText, sections: list[Section]) -> tuple[str, li
 
 
 def extract_meta(norm: NormalizedText, sections: list[Section]) -> Meta:
-    dept_pats, head_pat, reject, year_pat, final_pat, unit_pat = _patterns()
+    dept_pats, head_pat, reject, year_pat, final_pat, unit_pat, table_year_pat = _patterns()
     text = norm.folded
 
     department, dept_at = None, None
@@ -75,6 +76,8 @@ def extract_meta(norm: NormalizedText, sections: list[Section]) -> Meta:
             department = regex.sub(r"\s+", "", department)
 
     years = [(int(m.group("year")), m.span("year")) for m in year_pat.finditer(text)]
+    if not years:  # a file of tables only: the year in a table title
+        years = [(int(m.group("year")), m.span("year")) for m in table_year_pat.finditer(text)]
     # the first "<year>年(度)…预算/决算" is the title's; later ones compare with other years
     fiscal_year, year_at = years[0] if years else (None, None)
 

@@ -1,0 +1,110 @@
+"""Budget tables on the real documents: recognised by title, rows adding up to 合计,
+元 tables agreeing with the narrative's 万元, and files of tables only."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from conftest import extracted, needs_real, real_file
+
+SHANGHAI_KINDS = ["budget_total", "revenue", "expenditure", "fiscal_total", "function", "government_fund", "state_capital",
+                  "basic_economic", "three_public"]
+JIANGSU_KINDS = {"budget_total", "revenue", "expenditure", "fiscal_total", "function", "basic_economic", "three_public",
+                 "operating_costs", "procurement"}
+
+
+def tables_of(doc_id):
+    return extracted(str(real_file(doc_id))).tables
+
+
+@needs_real
+@pytest.mark.parametrize("doc_id", ["S2", "S3", "S7"])
+def test_shanghai_nine_standard_tables(doc_id):
+    tables = tables_of(doc_id)
+    assert [t.kind for t in tables] == SHANGHAI_KINDS
+    units = {t.kind: t.unit for t in tables}
+    assert units["three_public"] == "万元" and units["expenditure"] == "元"
+
+
+@needs_real
+@pytest.mark.parametrize("doc_id", ["J3", "J5", "T1", "T2"])
+def test_jiangsu_tables_recognised(doc_id):
+    kinds = {t.kind for t in tables_of(doc_id)}
+    assert JIANGSU_KINDS - {"procurement", "operating_costs"} <= kinds
+    assert all(t.unit == "万元" for t in tables_of(doc_id))
+
+
+@needs_real
+@pytest.mark.parametrize("doc_id", ["S2", "S3", "S7"])
+def test_class_rows_add_up_to_the_total_row(doc_id):
+    for table in tables_of(doc_id):
+        if table.kind not in ("expenditure", "function", "basic_economic"):
+            continue
+        total = next(r for r in table.rows if r.name == "合计")
+        classes = [r for r in table.rows if r.level == "类"]
+        assert classes, table.title
+        for column, value in total.values.items():
+            if value is not None and all(r.printed.get(column) for r in classes):
+                assert sum((r.values[column] for r in classes), Decimal(0)) == value, (table.title, column)
+    assert not [f for f in extracted(str(real_file(doc_id))).findings if f.code == "table_sum_mismatch"]
+
+
+@needs_real
+def test_table_rows_carry_codes_levels_and_exact_values():
+    expenditure = next(t for t in tables_of("S3") if t.kind == "expenditure")
+    row = next(r for r in expenditure.rows if r.code == "2010301")
+    assert row.level == "项" and row.name == "行政运行" and row.page == 11
+    assert row.values["支出预算/合计"] == Decimal("1202.950184")  # 12,029,501.84 元
+    assert row.printed["支出预算/合计"] == "12,029,501.84"
+    assert expenditure.pages == [11, 12]  # continued over a page
+
+
+@needs_real
+def test_blank_cells_keep_their_column():
+    three = next(t for t in tables_of("S3") if t.kind == "three_public")
+    (row,) = three.rows
+    by_role = {c.split("/")[-1]: v for c, v in row.values.items()}
+    assert by_role["合计"] == Decimal("867.50") and by_role["公务接待费"] == Decimal("28.50")
+    assert by_role["小计"] is None  # blank vehicle cells stay blank, not shifted
+    assert by_role["机关运行经费预算数"] == Decimal("213.28")
+
+
+@needs_real
+@pytest.mark.parametrize("doc_id", ["S2", "S3", "S7"])
+def test_yuan_tables_match_the_narrative_in_wan(doc_id):
+    doc = extracted(str(real_file(doc_id)))
+    assert not [f for f in doc.findings if f.code == "narrative_table_mismatch"]
+    table_facts = {f.field: f for f in doc.facts if f.source == "table"}
+    narrative = {f.field: f for f in doc.facts if f.source == "narrative"}
+    assert "three_public_reception" in table_facts and "three_public.reception" in narrative
+    assert abs(table_facts["three_public_reception"].value - narrative["three_public.reception"].value) <= Decimal("0.005")
+
+
+@needs_real
+def test_table_only_figures_fill_the_summary_with_evidence():
+    doc = extracted(str(real_file("S3")))
+    s = doc.summary
+    assert (s.basic_expenditure, s.project_expenditure) == (Decimal("2460.677535"), Decimal("6641"))
+    assert (s.personnel_expenditure, s.public_expenditure) == (Decimal("2247.399781"), Decimal("213.277754"))
+    fact = next(f for f in doc.facts if f.field == "basic_expenditure" and f.source == "table")
+    assert fact.evidence.text == "24,606,775.35" and fact.evidence.page in (14, 15, 11, 12)
+
+
+@needs_real
+def test_tables_only_file_gives_summary_from_tables():
+    doc = extracted(str(real_file("T2")))
+    s = doc.summary
+    assert doc.status == "ok" and len(doc.tables) >= 9
+    assert (s.revenue_total, s.fiscal_appropriation_total) == (Decimal("10150.48"), Decimal("10070.48"))
+    assert (s.basic_expenditure, s.project_expenditure, s.reserve_expenditure) == (Decimal("5678.17"), Decimal("3314.68"), Decimal("1157.63"))
+    assert s.three_public_total == Decimal("675.10")  # printed in the table (the narrative J11 does not print it)
+    assert s.function_classes == {"一般公共服务支出": Decimal("7827.46"), "社会保障和就业支出": Decimal("823.76"), "住房保障支出": Decimal("1499.26")}
+
+
+def test_no_table_pages_no_pdfplumber(tmp_path):
+    from budgetextract.pipeline import process_file
+    from conftest import CORPUS
+
+    assert process_file(CORPUS / "sample_jiangsu_style.pdf").tables == []
