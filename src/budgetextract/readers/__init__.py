@@ -13,9 +13,6 @@ from .docx import read_docx
 from .pdf import read_pdf
 from .txt import read_txt
 
-SUPPORTED_SUFFIXES = {".pdf", ".docx", ".txt"}
-
-
 def sniff_format(data: bytes, suffix: str) -> str:
     head = data[:1024]
     if b"%PDF-" in head:
@@ -54,4 +51,4 @@ def read_bytes(path: Path, data: bytes) -> RawDocument:
     return doc
 
 
-__all__ = ["RawDocument", "read_bytes", "sniff_format", "SUPPORTED_SUFFIXES"]
+__all__ = ["RawDocument", "read_bytes", "sniff_format"]

@@ -1,0 +1,133 @@
+"""Tables for analysis from a batch's records: CSV and Parquet side by side, one DuckDB
+file holding them all, and a Frictionless datapackage.json describing the CSVs.
+
+Rebuilt from every record the manifest lists, so a resumed run's tables are complete.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from .schema import SCHEMA_VERSION, SUMMARY_KEYS
+
+# column → Frictionless type; the column order of each table
+_DOC = {"record": "string", "file_name": "string", "sha256": "string"}
+_MONEY_KEYS = [k for k in SUMMARY_KEYS if k not in ("department", "fiscal_year", "doc_kind", "scope", "total_change_reason",
+                                                     "vehicles_total", "performance_projects_count", "staffing_authorized",
+                                                     "staff_actual", "function_classes")]
+SCHEMAS: dict[str, dict[str, str]] = {
+    "summary": {**_DOC, "status": "string", "error_code": "string", "pages": "integer",
+                **{k: ("integer" if k in ("fiscal_year", "vehicles_total", "performance_projects_count", "staffing_authorized", "staff_actual")
+                       else "number" if k in _MONEY_KEYS else "string") for k in SUMMARY_KEYS if k != "function_classes"}},
+    "function_classes": {**_DOC, "department": "string", "fiscal_year": "integer", "function_class": "string", "amount": "number"},
+    "facts": {**_DOC, "field": "string", "value": "string", "number": "number", "unit": "string", "raw": "string",
+              "section": "string", "source": "string", "page": "integer", "start": "integer", "end": "integer", "evidence": "string"},
+    "line_items": {**_DOC, "table_kind": "string", "table_title": "string", "table_unit": "string", "page": "integer",
+                   "code": "string", "level": "string", "name": "string", "column": "string", "amount": "number", "printed": "string"},
+    "findings": {**_DOC, "code": "string", "severity": "string", "message": "string", "fields": "string", "difference": "number"},
+    "errors": {**_DOC, "path": "string", "code": "string", "message": "string"},
+}
+
+
+def _rows(records: list[tuple[str, dict]]) -> dict[str, list[dict[str, Any]]]:
+    tables: dict[str, list[dict[str, Any]]] = {name: [] for name in SCHEMAS}
+    for record_path, r in records:
+        src = r["source"]
+        doc = {"record": record_path, "file_name": src["file_name"], "sha256": src.get("sha256")}
+        s = r["summary"]
+        tables["summary"].append({**doc, "status": r["status"], "error_code": (r.get("error") or {}).get("code"),
+                                  "pages": src.get("pages"), **{k: s.get(k) for k in SUMMARY_KEYS if k != "function_classes"}})
+        for name, amount in (s.get("function_classes") or {}).items():
+            tables["function_classes"].append({**doc, "department": s.get("department"), "fiscal_year": s.get("fiscal_year"),
+                                               "function_class": name, "amount": amount})
+        for f in r.get("facts", []):
+            ev = f["evidence"]
+            number = f["value"] if isinstance(f["value"], (int, float)) and not isinstance(f["value"], bool) else None
+            tables["facts"].append({**doc, "field": f["field"], "value": None if f["value"] is None else str(f["value"]),
+                                    "number": number, "unit": f.get("unit"), "raw": f.get("raw"), "section": f.get("section"),
+                                    "source": f.get("source"), "page": ev.get("page"), "start": ev["start"], "end": ev["end"],
+                                    "evidence": ev["text"]})
+        for t in r.get("tables", []):
+            for row in t["rows"]:
+                for column, amount in row["values"].items():
+                    tables["line_items"].append({**doc, "table_kind": t["kind"], "table_title": t["title"], "table_unit": t.get("unit"),
+                                                 "page": row.get("page"), "code": row.get("code"), "level": row.get("level"),
+                                                 "name": row["name"], "column": column, "amount": amount,
+                                                 "printed": row.get("printed", {}).get(column)})
+        for f in r.get("findings", []):
+            tables["findings"].append({**doc, "code": f["code"], "severity": f["severity"], "message": f["message"],
+                                       "fields": ",".join(f.get("fields", [])), "difference": f.get("difference")})
+        if r.get("error"):
+            tables["errors"].append({**doc, "path": src["path"], "code": r["error"]["code"], "message": r["error"]["message"]})
+    return tables
+
+
+def _latest_records(out: Path) -> list[tuple[str, dict]]:
+    from .batch import read_manifest
+
+    records = []
+    for entry in sorted(read_manifest(out).values(), key=lambda e: e["path"]):
+        path = Path(entry["record"])
+        if path.exists():
+            records.append((str(path.relative_to(out)) if path.is_relative_to(out) else str(path), json.loads(path.read_text(encoding="utf-8"))))
+    return records
+
+
+def _write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:
+    tmp = path.with_suffix(".csv.tmp")
+    with tmp.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    os.replace(tmp, path)
+
+
+def _arrow_table(columns: dict[str, str], rows: list[dict]):
+    import pyarrow as pa
+
+    types = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64()}
+    schema = pa.schema([(name, types[kind]) for name, kind in columns.items()])
+    return pa.Table.from_pylist([{c: row.get(c) for c in columns} for row in rows], schema=schema)
+
+
+def write_outputs(out: Path) -> int:
+    """Write the analysis tables of a batch folder; returns how many documents they cover."""
+    import duckdb
+    import pyarrow.parquet as pq
+
+    records = _latest_records(out)
+    tables = _rows(records)
+    db_path = out / "budgets.duckdb"
+    tmp_db = out / ".budgets.duckdb.tmp"
+    tmp_db.unlink(missing_ok=True)
+    con = duckdb.connect(str(tmp_db))
+    resources = []
+    for name, columns in SCHEMAS.items():
+        rows = tables[name]
+        _write_csv(out / f"{name}.csv", list(columns), rows)
+        arrow = _arrow_table(columns, rows)
+        pq.write_table(arrow, out / f"{name}.parquet")
+        con.register("incoming", arrow)
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM incoming")
+        con.unregister("incoming")
+        resources.append({
+            "name": name.replace("_", "-"), "path": f"{name}.csv", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+            "profile": "tabular-data-resource",
+            "schema": {"fields": [{"name": c, "type": t} for c, t in columns.items()]},
+        })
+    con.close()
+    os.replace(tmp_db, db_path)
+    package = {
+        "profile": "tabular-data-package",
+        "name": "budgetextract-batch",
+        "title": "Key figures extracted from department budget explanations",
+        "version": SCHEMA_VERSION,
+        "description": "Money in 万元 (10,000 yuan); percentages in percent; changes signed. One summary row per input document.",
+        "resources": resources,
+    }
+    (out / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return len(records)

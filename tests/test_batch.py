@@ -1,0 +1,115 @@
+"""Batch runs: every file gets a record, bad and pathological files included; reruns skip
+what is done; a killed run resumes to the same outputs; tables load into DuckDB."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from budgetextract import pipeline
+from budgetextract.batch import read_manifest, run_batch
+from conftest import CORPUS
+
+
+def make_inputs(folder: Path, copies: int = 1) -> list[Path]:
+    """The sample corpus, a few bad files, a renamed duplicate, and `copies` variants of
+    the TXT samples that differ in content (so they are not recognised as duplicates)."""
+    folder.mkdir(parents=True)
+    for p in CORPUS.iterdir():
+        if p.suffix in (".pdf", ".docx", ".txt"):
+            shutil.copy(p, folder / p.name)
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4 broken")
+    (folder / "sub").mkdir()
+    shutil.copy(CORPUS / "sample_haikou_style.pdf", folder / "sub" / "same_content_other_name.pdf")
+    for i in range(copies):
+        for stem, enc in (("sample_haikou_style", "utf-8"), ("sample_jiangsu_style", "gb18030")):
+            text = (CORPUS / f"{stem}.txt").read_text(encoding=enc) + f"\n附注：第{i}份。\n"
+            (folder / f"{stem}_{i}.txt").write_text(text, encoding=enc)
+    return sorted(p for p in folder.rglob("*") if p.is_file())
+
+
+def test_batch_records_outputs_and_rerun(tmp_path):
+    inputs = make_inputs(tmp_path / "in")
+    out = tmp_path / "out"
+    counts = run_batch([str(tmp_path / "in")], out, jobs=2, timeout=60, progress=False)
+    assert counts["done"] + counts["failed"] == len(inputs)
+    assert counts["failed"] == 2
+    manifest = read_manifest(out)
+    assert len(manifest) == len(inputs)
+    dup = manifest[str(tmp_path / "in" / "sub" / "same_content_other_name.pdf")]
+    assert dup["duplicate_of"] == str(tmp_path / "in" / "sample_haikou_style.pdf")
+    record = json.loads(Path(dup["record"]).read_text(encoding="utf-8"))
+    assert record["source"]["file_name"] == "same_content_other_name.pdf" and record["summary"]["revenue_total"] == 520.4
+
+    with (out / "errors.csv").open(encoding="utf-8") as f:
+        assert sorted(r["code"] for r in csv.DictReader(f)) == ["corrupt_pdf", "empty_file"]
+    import duckdb
+
+    con = duckdb.connect(str(out / "budgets.duckdb"), read_only=True)
+    rows = con.sql("select department, fiscal_year, expenditure_total from summary where status = 'ok'").fetchall()
+    assert len(rows) == len(inputs) - 2 and all(r[0] and r[1] and r[2] for r in rows)
+    assert con.sql("select count(*) from function_classes where function_class = '教育支出'").fetchall()[0][0] >= 3
+    package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    assert {r["path"] for r in package["resources"]} == {"summary.csv", "function_classes.csv", "facts.csv", "line_items.csv", "findings.csv", "errors.csv"}
+
+    again = run_batch([str(tmp_path / "in")], out, jobs=2, timeout=60, progress=False)
+    assert (again["done"], again["failed"], again["skipped"]) == (0, 0, len(inputs))
+    forced = run_batch([str(tmp_path / "in")], out, jobs=2, timeout=60, force=True, progress=False)
+    assert forced["done"] + forced["failed"] == len(inputs)
+
+
+def test_hanging_and_crashing_files_do_not_stop_the_batch(tmp_path, monkeypatch):
+    make_inputs(tmp_path / "in")
+    real = pipeline.process_file
+
+    def pathological(path, debug=False):
+        if "jiangsu_style.docx" in str(path):
+            time.sleep(60)  # hangs
+        if "haikou_style.docx" in str(path):
+            os._exit(3)  # dies as a crashing parser would
+        return real(path, debug)
+
+    monkeypatch.setattr(pipeline, "process_file", pathological)  # forked workers inherit it
+    out = tmp_path / "out"
+    run_batch([str(tmp_path / "in")], out, jobs=2, timeout=3, progress=False)
+    codes = {Path(e["path"]).name: e["error_code"] for e in read_manifest(out).values()}
+    assert codes["sample_jiangsu_style.docx"] == "timeout"
+    assert codes["sample_haikou_style.docx"] == "crashed"
+    assert codes["sample_jiangsu_style.pdf"] is None and codes["sample_haikou_style.txt"] is None
+
+
+def test_killed_run_resumes_to_the_same_outputs(tmp_path):
+    inputs = make_inputs(tmp_path / "in", copies=6)
+    command = [sys.executable, "-m", "budgetextract.cli", "batch", str(tmp_path / "in"), "--jobs", "1", "--quiet"]
+    subprocess.run([*command, "--out", str(tmp_path / "whole")], check=False, capture_output=True, timeout=300)
+
+    out = tmp_path / "killed"
+    proc = subprocess.Popen([*command, "--out", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(read_manifest(out)) < 6:
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done_before = len(read_manifest(out))
+    assert 0 < done_before < len(inputs)
+    subprocess.run([*command, "--out", str(out)], check=False, capture_output=True, timeout=300)
+
+    def summary(folder):
+        with (folder / "summary.csv").open(encoding="utf-8") as f:
+            return sorted(tuple(sorted(r.items())) for r in csv.DictReader(f))
+
+    whole, resumed = summary(tmp_path / "whole"), summary(out)
+    assert len(resumed) == len(whole) == len(inputs)  # every file once, none twice
+    strip = lambda rows: [tuple(kv for kv in r if kv[0] != "record") for r in rows]
+    assert strip(resumed) == strip(whole)
+    assert not list(out.rglob("*.tmp"))
