@@ -113,3 +113,13 @@ def test_killed_run_resumes_to_the_same_outputs(tmp_path):
     strip = lambda rows: [tuple(kv for kv in r if kv[0] != "record") for r in rows]
     assert strip(resumed) == strip(whole)
     assert not list(out.rglob("*.tmp"))
+
+
+def test_manifest_line_cut_short_by_a_kill_loses_nothing_after_it(tmp_path):
+    from budgetextract.batch import _open_manifest
+
+    manifest = tmp_path / "manifest.jsonl"
+    manifest.write_text('{"path": "a", "status": "ok"}\n{"path": "b", "sta', encoding="utf-8")
+    with _open_manifest(manifest) as f:
+        f.write('{"path": "c", "status": "ok"}\n')
+    assert sorted(read_manifest(tmp_path)) == ["a", "c"]  # b is redone; c is not lost

@@ -69,6 +69,19 @@ def read_manifest(out: Path) -> dict[str, dict]:
     return entries
 
 
+def _open_manifest(path: Path):
+    """Open for appending; a line cut short by a kill is ended first, so the next entry
+    starts on a line of its own."""
+    if path.exists() and path.stat().st_size:
+        with path.open("rb") as f:
+            f.seek(-1, os.SEEK_END)
+            cut_short = f.read(1) != b"\n"
+        if cut_short:
+            with path.open("a", encoding="utf-8") as f:
+                f.write("\n")
+    return path.open("a", encoding="utf-8")
+
+
 def _write_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -206,7 +219,7 @@ def run_batch(inputs: list[str], out: Path, jobs: int, timeout: float, force: bo
     total = sum(1 + len(j.duplicates) for j in todo) + len(unreadable)
     bar = Progress(total, progress)
     counts = {"done": 0, "failed": 0, "skipped": skipped}
-    manifest = (out / MANIFEST).open("a", encoding="utf-8")
+    manifest = _open_manifest(out / MANIFEST)
 
     def finish(job: Job, record_json: str, pages: int, seconds: float) -> None:
         status = json.loads(record_json)
