@@ -61,6 +61,18 @@ def cmd_batch(args) -> int:
     return EXIT_SOME_FAILED if counts["failed"] else EXIT_OK
 
 
+def cmd_bench(args) -> int:
+    import os
+
+    from .bench import run
+
+    if not discover(args.paths):
+        print("no input files found", file=sys.stderr)
+        return EXIT_USAGE
+    run(args.paths, jobs=args.jobs or os.cpu_count() or 1, repeat=args.repeat)
+    return EXIT_OK
+
+
 def cmd_text(args) -> int:
     from .errors import InputError
     from .pipeline import load
@@ -142,6 +154,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="redo files already done")
     p.add_argument("--quiet", action="store_true", help="no progress display")
     p.set_defaults(func=cmd_batch)
+
+    p = sub.add_parser("bench", help="time each stage per page and format against the PDF libraries' floors")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--jobs", type=int, default=0, help="workers for the batch speed-up measurement (default: all cores; 1 skips it)")
+    p.add_argument("--repeat", type=int, default=1, help="run the files this many times")
+    p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("text", help="print the normalized text that evidence offsets index")
     p.add_argument("file")

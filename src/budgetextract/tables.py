@@ -1,8 +1,7 @@
 """Budget tables → line items.
 
-pdfplumber finds ruled tables, but only on the pages whose text layer shows table rows
-(found cheaply from the normalized text), since it costs far more per page than the
-text layer. A table's columns are named by the header cells above each value cell, by
+Ruled tables are read (pdf_grid) only on the pages whose text layer shows table rows,
+found cheaply from the normalized text. A table's columns are named by the header cells above each value cell, by
 position, so merged header cells and empty value cells (which vanish from the text
 layer) are handled. A table without a title continues the one before it.
 """
@@ -20,6 +19,7 @@ import regex
 from . import vocab
 from .amounts import to_wan
 from .normalize import NormalizedText
+from .pdf_grid import page_tables, text_above
 from .schema import Section, Table, TableRow
 from .segment import walk
 
@@ -107,18 +107,17 @@ def _header_path(header: list[_Cell], x0: float, x1: float) -> str:
     return "/".join(parts)
 
 
-def _read_page(page, page_no: int) -> list[_Raw]:
+def _read_page(page, textpage, page_no: int) -> list[_Raw]:
     title_re, unit_re = _vocab()[1], _vocab()[2]
     found = []
-    for table in page.find_tables():
-        texts = table.extract()
-        above = page.crop((0, 0, page.width, max(1, table.bbox[1]))).extract_text() or ""
+    for table in page_tables(page, textpage):
+        above = text_above(textpage, page, table.bbox[1])
         header: list[_Cell] = []
         preamble: list[str] = []  # header-row text, where titles and units also stand
         raw = _Raw(title=None, unit=None, page=page_no, header=header)
         in_header = True
-        for row, cells in zip(table.rows, texts):
-            real = [_Cell(_clean(t), b[0], b[2], b[1]) for b, t in zip(row.cells, cells) if b is not None]
+        for cells in table.rows:
+            real = [_Cell(_clean(text), b[0], b[2], b[1]) for b, text in cells]
             if not any(c.text for c in real):
                 continue
             if in_header and not any(_NUMBER.match(c.text) and not _CODE.match(c.text) for c in real):
@@ -129,12 +128,9 @@ def _read_page(page, page_no: int) -> list[_Raw]:
                 continue
             in_header = False
             raw.rows.append(real)
-        # the title nearest above the table, else one in its own top rows
-        lines = [_clean(line) for line in above.split("\n") if _clean(line)]
-        # the title stands just above the table, sometimes wrapped over two lines
-        above_titles = [m.group() for k in (2, 1, 3) for m in [title_re.search("".join(lines[-k:]))] if lines and m and table_kind(m.group())][:1]
+        lines = [_clean(line) for line in above.splitlines() if _clean(line)]
         own_titles = [m.group() for line in preamble for m in [title_re.search(line)] if m and table_kind(m.group())]
-        raw.title = above_titles[-1] if above_titles else (own_titles[0] if own_titles else None)
+        raw.title = _title_above(lines) or (own_titles[0] if own_titles else None)
         # the unit may share a cell with the department, or be split from it by one
         unit = unit_re.search(_clean(above)) or next((m for t in preamble for m in [unit_re.search(t)] if m), None) \
             or unit_re.search("".join(t for t in preamble if "部门" not in t))
@@ -142,6 +138,25 @@ def _read_page(page, page_no: int) -> list[_Raw]:
         if raw.rows or raw.title:
             found.append(raw)  # an empty table (本表无数据) is still the table
     return found
+
+
+_TITLE_TAIL = re.compile(r"^(?:支出|收入)?(?:预算|决算)?表$")
+
+
+def _title_above(lines: list[str]) -> str | None:
+    """The title on the last line above the table; joined with the line before when the
+    title wrapped and left only its tail (……培训费 / 支出预算表)."""
+    title_re = _vocab()[1]
+    if not lines:
+        return None
+    candidates = [lines[-1]]
+    if len(lines) > 1 and (_TITLE_TAIL.match(lines[-1]) or not title_re.search(lines[-1])):
+        candidates.insert(0, lines[-2] + lines[-1])
+    for candidate in candidates:
+        m = title_re.search(candidate)
+        if m and table_kind(m.group()):
+            return re.sub(r"^(?:万元|元)", "", m.group())  # the unit line's tail, run into the title
+    return None
 
 
 def _is_preamble(text: str) -> bool:
@@ -197,18 +212,19 @@ def _rows(raw: _Raw, unit: str | None) -> list[TableRow]:
 
 
 def extract_tables(path: Path, data: bytes, norm: NormalizedText, sections: list[Section]) -> list[Table]:
-    import io
-
-    import pdfplumber
+    import pypdfium2 as pdfium
 
     pages = table_pages(norm, sections)
     if not pages:
         return []
     tables: list[tuple[Table, list[_Cell]]] = []
     known_unit: str | None = None  # tables of one document share their unit when one omits it
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
+    pdf = pdfium.PdfDocument(data)
+    try:
         for page_no in pages:
-            for raw in _read_page(pdf.pages[page_no - 1], page_no):
+            page = pdf[page_no - 1]
+            textpage = page.get_textpage()
+            for raw in _read_page(page, textpage, page_no):
                 kind = table_kind(raw.title) if raw.title else None
                 if kind is None and tables and tables[-1][0].pages[-1] >= page_no - 1:
                     # no title of its own, right after a table: its continuation,
@@ -228,4 +244,8 @@ def extract_tables(path: Path, data: bytes, norm: NormalizedText, sections: list
                 table = Table(kind=kind, title=raw.title, unit=unit, pages=[page_no], columns=[c for c in columns if c],
                               rows=_rows(raw, unit))
                 tables.append((table, raw.header))
+            textpage.close()
+            page.close()
+    finally:
+        pdf.close()
     return [t for t, _ in tables]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from spacy.tokens import Doc as SpacyDoc
+
 from ..checks import run_checks
 from ..nlp import analyse
 from ..normalize import NormalizedText
@@ -18,9 +20,11 @@ from .meta import extract_meta
 _OTHER_REVENUE = "other_revenue."
 
 
-def run_extraction(doc: BudgetDocument, norm: NormalizedText, tables: list[Table]) -> None:
+def run_extraction(doc: BudgetDocument, norm: NormalizedText, tables: list[Table], entities: SpacyDoc | None = None) -> None:
+    """Fill doc's summary, facts, findings and tables. `entities` is the spaCy Doc of
+    norm.text when the caller already has it (the benchmark times that stage apart)."""
     field_specs, _, _, excluded = specs()
-    ctx = Context(norm=norm, sections=doc.sections, doc=analyse(norm.text), excluded_kinds=excluded)
+    ctx = Context(norm=norm, sections=doc.sections, doc=entities if entities is not None else analyse(norm.text), excluded_kinds=excluded)
     summary = Summary()
     facts: list[Fact] = []
     findings: list[Finding] = []

@@ -1,0 +1,115 @@
+"""Ruled tables of a PDF page, read through pdfium.
+
+pdfplumber's table geometry (edges → intersections → cells → tables) is sound, but its
+page parsing is pure Python and costs ~170 ms a page. Here pdfium (C) supplies the ruling
+lines and the text of each cell, and pdfplumber's geometry functions do the rest, so a
+table page costs a few milliseconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+from pdfplumber.table import cells_to_tables, edges_to_intersections, intersections_to_cells, merge_edges
+from pdfplumber.utils import filter_edges, rect_to_edges
+
+_SNAP = 3  # pdfplumber's default snap and join tolerances, in points
+_MIN_EDGE = 3
+_RECT_SEGMENTS = 5  # m l l l h: a rectangle (or a line) drawn as one path
+
+
+@dataclass
+class GridTable:
+    bbox: tuple[float, float, float, float]
+    """x0, top, x1, bottom in points from the page's top-left corner"""
+    rows: list[list[tuple[tuple[float, float, float, float], str]]]
+    """each row: its cells, left to right, as (bbox, text)"""
+
+
+class _Frame:
+    """Page (user) space ↔ the page as displayed (rotation applied, y from the top),
+    which is where rows run left to right and titles stand above their tables."""
+
+    def __init__(self, page: pdfium.PdfPage):
+        self.rotation = page.get_rotation() % 360
+        x0, y0, x1, y1 = page.get_mediabox()
+        self.ox, self.oy, self.w, self.h = x0, y0, x1 - x0, y1 - y0
+
+    def to_display(self, x: float, y: float) -> tuple[float, float]:
+        x, y = x - self.ox, y - self.oy
+        return {0: (x, self.h - y), 90: (y, x), 180: (self.w - x, y), 270: (self.h - y, self.w - x)}[self.rotation]
+
+    def to_user(self, dx: float, dy: float) -> tuple[float, float]:
+        x, y = {0: (dx, self.h - dy), 90: (dy, dx), 180: (self.w - dx, dy), 270: (self.w - dy, self.h - dx)}[self.rotation]
+        return x + self.ox, y + self.oy
+
+    def display_rect(self, left: float, bottom: float, right: float, top: float) -> tuple[float, float, float, float]:
+        (ax, ay), (bx, by) = self.to_display(left, bottom), self.to_display(right, top)
+        return min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)
+
+    def user_rect(self, x0: float, top: float, x1: float, bottom: float) -> dict[str, float]:
+        (ax, ay), (bx, by) = self.to_user(x0, top), self.to_user(x1, bottom)
+        return {"left": min(ax, bx), "bottom": min(ay, by), "right": max(ax, bx), "top": max(ay, by)}
+
+
+def _rect(x0: float, top: float, x1: float, bottom: float) -> dict:
+    return {"x0": x0, "x1": x1, "top": top, "bottom": bottom, "width": x1 - x0, "height": bottom - top,
+            "doctop": top, "y0": 0.0, "y1": 0.0, "object_type": "rect"}
+
+
+def _segments(obj, frame: _Frame) -> list[dict]:
+    """Straight segments of a path drawn point to point (a grid as one path)."""
+    m = obj.get_matrix()
+    count = pdfium_c.FPDFPath_CountSegments(obj.raw)
+    x, y = pdfium_c.FS_FLOAT(), pdfium_c.FS_FLOAT()
+    points: list[tuple[int, float, float]] = []
+    for i in range(count):
+        seg = pdfium_c.FPDFPath_GetPathSegment(obj.raw, i)
+        pdfium_c.FPDFPathSegment_GetPoint(seg, x, y)
+        dx, dy = frame.to_display(m.a * x.value + m.c * y.value + m.e, m.b * x.value + m.d * y.value + m.f)
+        points.append((pdfium_c.FPDFPathSegment_GetType(seg), dx, dy))
+    edges = []
+    for (_, x0, y0), (kind, x1, y1) in zip(points, points[1:]):
+        if kind != pdfium_c.FPDF_SEGMENT_LINETO:
+            continue
+        if abs(y0 - y1) < 1:
+            edges.append({**_rect(min(x0, x1), y0, max(x0, x1), y0), "orientation": "h", "object_type": "line"})
+        elif abs(x0 - x1) < 1:
+            edges.append({**_rect(x0, min(y0, y1), x0, max(y0, y1)), "orientation": "v", "object_type": "line"})
+    return edges
+
+
+def _edges(page: pdfium.PdfPage, frame: _Frame) -> list[dict]:
+    edges: list[dict] = []
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=5):
+        if pdfium_c.FPDFPath_CountSegments(obj.raw) <= _RECT_SEGMENTS:
+            edges.extend(rect_to_edges(_rect(*frame.display_rect(*obj.get_bounds()))))
+        else:
+            edges.extend(_segments(obj, frame))
+    edges = merge_edges(edges, snap_x_tolerance=_SNAP, snap_y_tolerance=_SNAP, join_x_tolerance=_SNAP, join_y_tolerance=_SNAP)
+    return filter_edges(edges, min_length=_MIN_EDGE)
+
+
+def page_tables(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> list[GridTable]:
+    frame = _Frame(page)
+    cells = intersections_to_cells(edges_to_intersections(_edges(page, frame), 1, 1))
+    found = []
+    for group in cells_to_tables(cells):
+        rows: dict[float, list] = {}
+        for x0, top, x1, bottom in sorted(group, key=lambda c: (round(c[1], 1), c[0])):
+            # shrink a little so a neighbour's glyphs stay out
+            text = textpage.get_text_bounded(**frame.user_rect(x0 + 0.5, top + 0.5, x1 - 0.5, bottom - 0.5))
+            rows.setdefault(round(top, 1), []).append(((x0, top, x1, bottom), text))
+        bbox = (min(c[0] for c in group), min(c[1] for c in group), max(c[2] for c in group), max(c[3] for c in group))
+        found.append(GridTable(bbox=bbox, rows=[rows[k] for k in sorted(rows)]))
+    return sorted(found, key=lambda t: t.bbox[1])
+
+
+def text_above(textpage: pdfium.PdfTextPage, page: pdfium.PdfPage, top: float) -> str:
+    """The page's text above a table (its title and unit stand there)."""
+    if top <= 1:
+        return ""
+    width, _ = page.get_size()
+    return textpage.get_text_bounded(**_Frame(page).user_rect(0, 0, width, top))
