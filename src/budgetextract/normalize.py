@@ -23,7 +23,8 @@ from .readers.base import RawDocument
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:[-—–─‐]+\s*\d{1,4}\s*[-—–─‐]+|\d{1,4}|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})\s*$"
 )
-_ARTIFACTS = re.compile(r"\[bookmark: [^\]]*\]|[\u200b\u200c\u200d\ufeff\u00ad]")
+# conversion leftovers: DOCX→text bookmarks, Word TOC field codes, invisible characters
+_ARTIFACTS = re.compile(r"\[bookmark: [^\]]*\]|\s*PAGEREF\s+_Toc\d+\s+\\?h\s+\d+|[\u200b\u200c\u200d\ufeff\u00ad]")
 # Spaces next to a CJK character or CJK punctuation are layout, not content.
 _CJK = r"\p{Han}\u3000-\u303f\uff00-\uffef“”‘’、"
 _SPACE_NEAR_CJK = regex.compile(rf"(?<=[{_CJK}])[ \u00a0\u3000]+|[ \u00a0\u3000]+(?=[{_CJK}])")
