@@ -38,6 +38,11 @@ def make_inputs(folder: Path, copies: int = 1) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file())
 
 
+def summary_rows(folder: Path) -> list[tuple]:
+    with (folder / "summary.csv").open(encoding="utf-8") as f:
+        return sorted(tuple(sorted(r.items())) for r in csv.DictReader(f))
+
+
 def test_batch_records_outputs_and_rerun(tmp_path):
     inputs = make_inputs(tmp_path / "in")
     out = tmp_path / "out"
@@ -104,11 +109,7 @@ def test_killed_run_resumes_to_the_same_outputs(tmp_path):
     assert 0 < done_before < len(inputs)
     subprocess.run([*command, "--out", str(out)], check=False, capture_output=True, timeout=300)
 
-    def summary(folder):
-        with (folder / "summary.csv").open(encoding="utf-8") as f:
-            return sorted(tuple(sorted(r.items())) for r in csv.DictReader(f))
-
-    whole, resumed = summary(tmp_path / "whole"), summary(out)
+    whole, resumed = summary_rows(tmp_path / "whole"), summary_rows(out)
     assert len(resumed) == len(whole) == len(inputs)  # every file once, none twice
     strip = lambda rows: [tuple(kv for kv in r if kv[0] != "record") for r in rows]
     assert strip(resumed) == strip(whole)
@@ -123,3 +124,16 @@ def test_manifest_line_cut_short_by_a_kill_loses_nothing_after_it(tmp_path):
     with _open_manifest(manifest) as f:
         f.write('{"path": "c", "status": "ok"}\n')
     assert sorted(read_manifest(tmp_path)) == ["a", "c"]  # b is redone; c is not lost
+
+
+def test_dask_cluster_gives_the_same_outputs(tmp_path):
+    pytest.importorskip("dask.distributed")
+    from dask.distributed import LocalCluster
+
+    make_inputs(tmp_path / "in")
+    run_batch([str(tmp_path / "in")], tmp_path / "local", jobs=2, timeout=60, progress=False)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        run_batch([str(tmp_path / "in")], tmp_path / "dask", jobs=2, timeout=60, progress=False, dask=cluster.scheduler_address)
+
+    assert summary_rows(tmp_path / "dask") == summary_rows(tmp_path / "local")
+    assert len(summary_rows(tmp_path / "dask")) == len(read_manifest(tmp_path / "dask"))

@@ -213,7 +213,41 @@ def plan(inputs: list[str], out: Path, force: bool) -> tuple[list[Job], int, lis
     return list(by_hash.values()), skipped, unreadable
 
 
-def run_batch(inputs: list[str], out: Path, jobs: int, timeout: float, force: bool = False, progress: bool = True) -> dict:
+def _extract_to_json(path: str) -> tuple[str, str, int, float]:
+    """The unit of work on a Dask cluster (module level, so it pickles by reference)."""
+    from .pipeline import process_file
+
+    started = time.perf_counter()
+    doc = process_file(Path(path))
+    return path, doc.to_json(), doc.source.pages or 0, time.perf_counter() - started
+
+
+def _run_dask(todo: list[Job], address: str, finish) -> None:
+    """The same work on a dask.distributed cluster ("local" starts one on this machine).
+    A worker lost mid-file gives that file a `crashed` record; per-file deadlines are the
+    cluster's to enforce (distributed's own timeouts), not ours."""
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    cluster = LocalCluster(processes=True, threads_per_worker=1) if address == "local" else None
+    client = Client(cluster if cluster is not None else address)
+    try:
+        futures = {client.submit(_extract_to_json, str(job.path), pure=False): job for job in todo}
+        for future in as_completed(list(futures)):
+            job = futures[future]
+            try:
+                _, record_json, pages, seconds = future.result()
+            except Exception as exc:  # KilledWorker and the like: this file only
+                finish(job, _error_record(job, "crashed", f"the cluster lost this file's task ({type(exc).__name__})"), 0, 0)
+            else:
+                finish(job, record_json, pages, seconds)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def run_batch(inputs: list[str], out: Path, jobs: int, timeout: float, force: bool = False, progress: bool = True,
+              dask: str | None = None) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     todo, skipped, unreadable = plan(inputs, out, force)
     total = sum(1 + len(j.duplicates) for j in todo) + len(unreadable)
@@ -240,7 +274,12 @@ def run_batch(inputs: list[str], out: Path, jobs: int, timeout: float, force: bo
     for path, record in unreadable:
         finish(Job(path, record, "", 0), _error_record(Job(path, record, "", 0), "unreadable", "the file cannot be read"), 0, 0)
 
-    if todo:
+    if todo and dask:
+        try:
+            _run_dask(todo, dask, finish)
+        finally:
+            manifest.close()
+    elif todo:
         from .nlp import pipeline
 
         pipeline()  # loaded once in the parent; forked workers share it

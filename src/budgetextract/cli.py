@@ -55,7 +55,8 @@ def cmd_batch(args) -> int:
         print("no input files found (looked for .pdf, .docx, .txt)", file=sys.stderr)
         return EXIT_USAGE
     jobs = args.jobs or os.cpu_count() or 1
-    counts = run_batch(args.paths, Path(args.out), jobs=jobs, timeout=args.timeout, force=args.force, progress=not args.quiet)
+    counts = run_batch(args.paths, Path(args.out), jobs=jobs, timeout=args.timeout, force=args.force, progress=not args.quiet,
+                       dask=args.dask)
     print(f"{counts['done']} ok, {counts['failed']} failed, {counts['skipped']} already done; "
           f"{counts['tables']} documents in {args.out}/summary.csv, .parquet and budgets.duckdb ({counts['seconds']}s)", file=sys.stderr)
     return EXIT_SOME_FAILED if counts["failed"] else EXIT_OK
@@ -153,6 +154,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=300, help="seconds one file may take before it is stopped (default 300)")
     p.add_argument("--force", action="store_true", help="redo files already done")
     p.add_argument("--quiet", action="store_true", help="no progress display")
+    p.add_argument("--dask", metavar="ADDRESS", help="run on a dask.distributed cluster: tcp://scheduler:8786, or 'local' "
+                   "to start one here (needs the [dask] extra); the outputs are the same")
     p.set_defaults(func=cmd_batch)
 
     p = sub.add_parser("bench", help="time each stage per page and format against the PDF libraries' floors")
