@@ -74,6 +74,42 @@ def cmd_bench(args) -> int:
     return EXIT_OK
 
 
+def cmd_review(args) -> int:
+    from .errors import InputError
+    from .review import review_page
+
+    given = Path(args.input)
+    record = None
+    if given.suffix == ".json":
+        record = given
+        source = Path(json.loads(given.read_text(encoding="utf-8"))["source"]["path"])
+        if not source.exists():
+            print(f"the record's source file {source} is not there; review needs it for the text", file=sys.stderr)
+            return EXIT_SOME_FAILED
+    else:
+        source = given
+    try:
+        page = review_page(source, record)
+    except InputError as exc:
+        print(f"error {exc.code}: {exc.message}", file=sys.stderr)
+        return EXIT_SOME_FAILED
+    Path(args.output).write_text(page, encoding="utf-8")
+    print(f"wrote {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_report(args) -> int:
+    from .report import report_page
+
+    folder = Path(args.folder)
+    if not (folder / "manifest.jsonl").exists():
+        print(f"{folder} is not a batch output folder (no manifest.jsonl); run `budgetextract batch … --out {folder}` first", file=sys.stderr)
+        return EXIT_USAGE
+    Path(args.output).write_text(report_page(folder), encoding="utf-8")
+    print(f"wrote {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_text(args) -> int:
     from .errors import InputError
     from .pipeline import load
@@ -163,6 +199,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=0, help="workers for the batch speed-up measurement (default: all cores; 1 skips it)")
     p.add_argument("--repeat", type=int, default=1, help="run the files this many times")
     p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("review", help="one self-contained HTML page: the text with every fact highlighted, the summary linked to it")
+    p.add_argument("input", metavar="FILE|RECORD.json", help="a document, or a record written by extract/batch (its source file must exist)")
+    p.add_argument("-o", "--output", required=True, metavar="PAGE.html")
+    p.set_defaults(func=cmd_review)
+
+    p = sub.add_parser("report", help="an HTML quality report over a batch output folder")
+    p.add_argument("folder", metavar="DIR", help="the --out folder of a batch")
+    p.add_argument("-o", "--output", required=True, metavar="REPORT.html")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("text", help="print the normalized text that evidence offsets index")
     p.add_argument("file")

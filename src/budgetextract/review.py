@@ -1,0 +1,188 @@
+"""`budgetextract review`: one self-contained HTML page per document — the section
+outline, the normalized text with every fact highlighted (field, value and unit on
+hover), the summary with each value linked to its evidence, and the findings.
+
+No network: styles and script are inline. Opened with `#selftest`, the page clicks
+every summary link itself and records in `body[data-selftest]` whether each target
+came into view; the browser test reads that back.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+from .schema import SUMMARY_KEYS
+
+# colour per fact family (the first part of the field path)
+_FAMILY_COLOURS = {
+    "revenue": "#cfe8ff", "expenditure": "#ffe2c6", "fiscal_appropriation": "#d9f2d9", "three_public": "#f7d4f0",
+    "procurement": "#e6dcff", "changes": "#fff3b0", "function_classes": "#d6f5f0", "assets": "#e0e0e0",
+    "performance": "#ffd6d6", "staffing": "#e8f0c8",
+}
+_DEFAULT_COLOUR = "#ececec"
+
+_CSS = """
+body{margin:0;font:15px/1.7 "Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei","WenQuanYi Micro Hei",sans-serif;color:#222}
+#side{position:fixed;top:0;left:0;bottom:0;width:430px;overflow:auto;padding:12px 16px;box-sizing:border-box;background:#fafafa;border-right:1px solid #ddd;font-size:13px}
+#main{margin-left:450px;padding:12px 24px 60vh 24px;max-width:900px}
+h1{font-size:18px;margin:4px 0 8px} h2{font-size:14px;margin:16px 0 6px;border-bottom:1px solid #ddd}
+table{border-collapse:collapse;width:100%} td{border-bottom:1px solid #eee;padding:2px 4px;vertical-align:top}
+td.k{color:#555;white-space:nowrap} a.value{text-decoration:none;border-bottom:1px dotted #36c;color:#036}
+.null{color:#aaa} .page{color:#999;font-size:12px;border-top:1px dashed #ccc;margin:14px 0 4px;padding-top:2px}
+pre{white-space:pre-wrap;font:inherit;margin:0}
+mark.fact{border-radius:2px;padding:0 1px;cursor:help} mark.flash{outline:3px solid #e33}
+.sev-error{color:#b00}.sev-warning{color:#a60}.sev-info{color:#666}
+ul{padding-left:16px;margin:4px 0} li{margin:1px 0}
+"""
+
+_JS = """
+function go(id){var t=document.getElementById(id);if(!t)return false;
+ t.scrollIntoView({block:'center'});t.classList.add('flash');setTimeout(function(){t.classList.remove('flash')},1500);return true}
+document.addEventListener('click',function(e){var a=e.target.closest('a[data-target]');if(!a)return;
+ e.preventDefault();go(a.getAttribute('data-target'))});
+if(location.hash==='#selftest'){var links=document.querySelectorAll('a.value'),seen=0;
+ links.forEach(function(a){a.click();var t=document.getElementById(a.getAttribute('data-target'));
+  var r=t.getBoundingClientRect();if(r.bottom>0&&r.top<window.innerHeight)seen++});
+ var facts=JSON.parse(document.getElementById('facts').textContent),marked=0;
+ facts.forEach(function(i){if(document.querySelector('mark[data-facts~="'+i+'"]'))marked++});
+ window.scrollTo(0,0);
+ document.body.setAttribute('data-selftest',JSON.stringify({links:links.length,visible:seen,facts:facts.length,marked:marked}))}
+"""
+
+
+def _colour(field: str) -> str:
+    return _FAMILY_COLOURS.get(field.split(".")[0], _DEFAULT_COLOUR)
+
+
+def _marked_text(text: str, facts: list[dict], page_starts: list[int], section_starts: set[int]) -> str:
+    """The text with every fact's evidence span wrapped in <mark>; where spans overlap,
+    a piece of text carries every fact that covers it (data-facts). Page markers and an
+    anchor at each section start are placed between the pieces."""
+    bounds = {0, len(text)} | set(page_starts) | section_starts
+    for f in facts:
+        bounds.update((f["evidence"]["start"], f["evidence"]["end"]))
+    cuts = sorted(b for b in bounds if 0 <= b <= len(text))
+    starts = {}
+    for i, f in enumerate(facts):
+        starts.setdefault(f["evidence"]["start"], []).append(i)
+    pages = {s: n for n, s in enumerate(page_starts, 1)} if len(page_starts) > 1 else {}
+    out = []
+    for a, b in zip(cuts, cuts[1:]):
+        if a in pages:
+            out.append(f'<div class="page" id="page-{pages[a]}">page {pages[a]}</div>')
+        if a in section_starts:
+            out.append(f'<span id="sec-{a}"></span>')
+        covering = [i for i, f in enumerate(facts) if f["evidence"]["start"] <= a and b <= f["evidence"]["end"]]
+        piece = html.escape(text[a:b])
+        if not covering:
+            out.append(piece)
+            continue
+        inner = min(covering, key=lambda i: facts[i]["evidence"]["end"] - facts[i]["evidence"]["start"])
+        title = "\n".join(f'{facts[i]["field"]} = {facts[i]["value"]} {facts[i].get("unit") or ""}'.strip() for i in covering)
+        anchors = "".join(f'<span id="fact-{i}"></span>' for i in starts.get(a, []))
+        out.append(f'{anchors}<mark class="fact" data-facts="{" ".join(map(str, covering))}" '
+                   f'style="background:{_colour(facts[inner]["field"])}" title="{html.escape(title)}">{piece}</mark>')
+    return "".join(out)
+
+
+def _outline(sections: list[dict]) -> str:
+    if not sections:
+        return ""
+    items = []
+    for s in sections:
+        label = html.escape(f'{s["number"]}{"、" if s["number"] else ""}{s["title"]}')
+        page = f' <span class="null">p.{s["page_start"]}</span>' if s.get("page_start") else ""
+        items.append(f'<li><a href="#sec-{s["start"]}" data-target="sec-{s["start"]}">{label}</a>{page}'
+                     f' <span class="null">{s["kind"]}</span>{_outline(s.get("children", []))}</li>')
+    return "<ul>" + "".join(items) + "</ul>"
+
+
+def _section_anchors(sections: list[dict]) -> list[int]:
+    out = []
+    for s in sections:
+        out.append(s["start"])
+        out.extend(_section_anchors(s.get("children", [])))
+    return out
+
+
+def _summary_rows(record: dict, facts: list[dict]) -> str:
+    from .extract.fields import specs
+
+    paths = {spec.field: spec.path for spec in specs()[0]}
+    rows = []
+    for key in SUMMARY_KEYS:
+        value = record["summary"].get(key)
+        if key == "function_classes":
+            for name, amount in (value or {}).items():
+                rows.append(_summary_row(f"function_classes.{name}", amount, facts, [f"function_classes.{name}"]))
+            if not value:
+                rows.append(_summary_row(key, None, facts, []))
+            continue
+        candidates = [paths.get(key, key), key, f"changes.total.{key.removeprefix('total_change_')}"]
+        if key == "other_revenue":
+            candidates = [p for p in paths.values() if p.startswith("revenue.other.")]
+        rows.append(_summary_row(key, value, facts, candidates))
+    return "".join(rows)
+
+
+def _summary_row(key: str, value, facts: list[dict], paths: list[str]) -> str:
+    if value is None:
+        return f'<tr><td class="k">{html.escape(key)}</td><td class="null">null</td></tr>'
+    index = next((i for i, f in enumerate(facts) if f["field"] in paths and (f["value"] == value or len(paths) > 1 and key == "other_revenue")), None)
+    if index is None:
+        index = next((i for i, f in enumerate(facts) if f["field"] in paths), None)
+    shown = html.escape(str(value))
+    if index is None:  # a classification (doc_kind, scope) without a sentence of its own
+        return f'<tr><td class="k">{html.escape(key)}</td><td>{shown}</td></tr>'
+    return (f'<tr><td class="k">{html.escape(key)}</td><td><a class="value" href="#fact-{index}" data-target="fact-{index}">{shown}</a>'
+            f' <span class="null">p.{facts[index]["evidence"].get("page") or "–"}</span></td></tr>')
+
+
+def _findings(record: dict, facts: list[dict]) -> str:
+    by_span = {(f["evidence"]["start"], f["evidence"]["end"]): i for i, f in enumerate(facts)}
+    items = []
+    for f in record.get("findings", []):
+        links = []
+        for ev in f.get("evidence", []):
+            i = by_span.get((ev["start"], ev["end"]))
+            target = f"fact-{i}" if i is not None else None
+            if target:
+                links.append(f'<a href="#{target}" data-target="{target}">p.{ev.get("page") or "–"}</a>')
+        items.append(f'<li class="sev-{f["severity"]}"><b>{html.escape(f["code"])}</b> {html.escape(f["message"])} {" ".join(links)}</li>')
+    return "<ul>" + "".join(items) + "</ul>" if items else '<p class="null">none</p>'
+
+
+def render(record: dict, text: str, page_starts: list[int]) -> str:
+    facts = record.get("facts", [])
+    src = record["source"]
+    body = _marked_text(text, facts, page_starts, set(_section_anchors(record.get("sections", []))))
+    title = html.escape(record.get("department") or src["file_name"])
+    status = record["status"] + (f' — {record["error"]["code"]}: {record["error"]["message"]}' if record.get("error") else "")
+    return f"""<!DOCTYPE html>
+<html lang="zh"><head><meta charset="utf-8"><title>{title} — budgetextract review</title><style>{_CSS}</style></head>
+<body>
+<div id="side">
+<h1>{title} {record.get("fiscal_year") or ""}</h1>
+<div>{html.escape(src["file_name"])} · {html.escape(status)} · {len(facts)} facts</div>
+<h2>Summary</h2><table>{_summary_rows(record, facts)}</table>
+<h2>Findings</h2>{_findings(record, facts)}
+<h2>Sections</h2>{_outline(record.get("sections", []))}
+</div>
+<div id="main"><pre>{body}</pre></div>
+<script type="application/json" id="facts">{json.dumps(list(range(len(facts))))}</script>
+<script>{_JS}</script>
+</body></html>
+"""
+
+
+def review_page(source: Path, record_json: Path | None = None) -> str:
+    """The page for a document, from its record if given (else it is extracted now)."""
+    from .pipeline import load, process_file
+
+    record = json.loads(record_json.read_text(encoding="utf-8")) if record_json else json.loads(process_file(source).to_json())
+    if record["status"] == "error":
+        return render(record, "", [0])
+    norm = load(source).norm
+    return render(record, norm.text, norm.page_starts)
