@@ -11,7 +11,7 @@ import pytest
 
 from budgetextract.evaluate import score_summary
 from budgetextract.pipeline import load
-from conftest import CORPUS, GOLD, extracted, gold, needs_real, real_file, real_ids_with_gold, seed_lines
+from conftest import CORPUS, extracted, gold, needs_real, real_file, real_ids_with_gold, seed_lines
 
 GOLD_IDS = real_ids_with_gold()
 NARRATIVE_TEMPLATES = [i for i in GOLD_IDS if i[0] in "HJ"]  # their figures are all in the narrative

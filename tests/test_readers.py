@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
-from budgetextract.normalize import normalize
 from budgetextract.pipeline import load
 from budgetextract.readers import read_bytes
 from budgetextract.readers.txt import decode

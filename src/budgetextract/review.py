@@ -130,7 +130,7 @@ def _summary_rows(record: dict, facts: list[dict]) -> str:
 def _summary_row(key: str, value, facts: list[dict], paths: list[str]) -> str:
     if value is None:
         return f'<tr><td class="k">{html.escape(key)}</td><td class="null">null</td></tr>'
-    index = next((i for i, f in enumerate(facts) if f["field"] in paths and (f["value"] == value or len(paths) > 1 and key == "other_revenue")), None)
+    index = next((i for i, f in enumerate(facts) if f["field"] in paths and f["value"] == value), None)
     if index is None:
         index = next((i for i, f in enumerate(facts) if f["field"] in paths), None)
     shown = html.escape(str(value))

@@ -11,7 +11,6 @@ import regex
 from .. import vocab
 from ..schema import Fact, Finding
 from .context import Context
-from .fields import placeholder_near
 
 # how far after a figure its change may start, and how far after the change its reason
 _CHANGE_WINDOW = 80
@@ -40,6 +39,7 @@ def _patterns():
         regex.compile(data["comparison"]),
         regex.compile(data["percent_lead"]),
         regex.compile(data["enumeration"]),
+        regex.compile(data["placeholder"]),
     )
 
 
@@ -47,7 +47,7 @@ def parse_change(ctx: Context, pos: int, follow_next_sentence: bool = False) -> 
     """The change stated after pos in the rest of its sentence. For a headline total,
     also in the next sentence when that one opens with a comparison (与上年相比 …); for
     any other figure such a sentence may speak of the total, so it is not taken."""
-    _, comparison, percent_lead, _ = _patterns()
+    _, comparison, percent_lead, _, placeholder = _patterns()
     text = ctx.norm.folded
     end = ctx.sentence_end(pos)
     if follow_next_sentence and not ctx.between("CHANGE", pos, end) and not ctx.between("MONEY", pos, end):
@@ -64,7 +64,7 @@ def parse_change(ctx: Context, pos: int, follow_next_sentence: bool = False) -> 
             continue
         sign = word._.value
         change = Change(sign=sign, amount=None, amount_raw=None, pct=None, pct_raw=None, start=word.start_char, end=word.end_char)
-        if placeholder_near(ctx, word.start_char - 3, word.end_char + 8):
+        if placeholder.search(text, max(0, word.start_char - 3), word.end_char + 8):
             change.placeholder = True
             return change
         money = ctx.first_after("MONEY", word.end_char)
@@ -93,7 +93,7 @@ def parse_change(ctx: Context, pos: int, follow_next_sentence: bool = False) -> 
 def reason_after(ctx: Context, pos: int, limit: int | None = None) -> tuple[str, int, int] | None:
     """The reason given after a change: text after 主要原因是 / 主要是 / 增加原因， … to the
     end of its sentence; an enumeration (一是…二是…) runs to the end of the paragraph."""
-    _, _, _, enumeration = _patterns()
+    _, _, _, enumeration, _ = _patterns()
     text = ctx.norm.text
     stop = min(len(text), limit if limit is not None else pos + _REASON_WINDOW)
     for span in ctx.between("REASON", pos, stop):
@@ -130,7 +130,7 @@ def headline_change(ctx: Context) -> tuple[Change | None, tuple[str, int, int] |
     """The change of the headline total, from the first anchor (in rank order) that has
     one. Where that statement gives no reason, a later statement of the same change
     (财政拨款收、支总计各增加… 主要原因是…) may."""
-    anchors, _, _, _ = _patterns()
+    anchors, _, _, _, _ = _patterns()
     text = ctx.norm.folded
     findings: list[Finding] = []
     chosen: Change | None = None

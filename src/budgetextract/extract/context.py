@@ -12,8 +12,6 @@ from ..normalize import NormalizedText
 from ..schema import Evidence, Fact, Section
 from ..segment import section_at, walk
 
-_SNIPPET_PAD = 0
-
 
 @dataclass
 class Context:

@@ -13,7 +13,6 @@ from .. import vocab
 from ..schema import Fact, Finding
 from .context import Context
 
-_PLACEHOLDER = regex.compile(r"增加/减少|增加\(减少\)|增加\(下降\)|/持平|持平/|增长/下降|下降/增长|\(按[^)]{0,20}填写\)")
 
 
 @dataclass
@@ -131,7 +130,3 @@ def choose(ctx: Context, field: str, found: list[Candidate]) -> tuple[Candidate 
         evidence=[ctx.evidence(c.anchor_start, c.end) for c in top],
     )
     return None, [finding]
-
-
-def placeholder_near(ctx: Context, start: int, end: int) -> regex.Match | None:
-    return _PLACEHOLDER.search(ctx.norm.folded, start, end)
