@@ -108,3 +108,63 @@ def test_no_table_pages_no_pdfplumber(tmp_path):
     from conftest import CORPUS
 
     assert process_file(CORPUS / "sample_jiangsu_style.pdf").tables == []
+
+
+def _word_table(document, title: str, unit: str, header: list[list[tuple[str, int]]], rows: list[list[str]]):
+    """A Word table as budget templates lay them out: a title and unit line above it,
+    header rows with cells spanning columns (text, span), then the figures."""
+    document.add_paragraph(title)
+    document.add_paragraph(f"编制部门：示例部门 单位：{unit}")
+    width = sum(span for _, span in header[0])
+    table = document.add_table(rows=len(header) + len(rows), cols=width)
+    for r, cells in enumerate(header):
+        column = 0
+        for text, span in cells:
+            cell = table.cell(r, column)
+            if span > 1:
+                cell = cell.merge(table.cell(r, column + span - 1))
+            cell.text = text
+            column += span
+    for r, values in enumerate(rows, len(header)):
+        for c, text in enumerate(values):
+            table.cell(r, c).text = text
+
+
+@needs_real
+def test_docx_tables_give_the_same_figures_as_the_pdf(tmp_path):
+    """The Shanghai template's table-only figures, from Word tables laid out like the PDF's."""
+    import docx
+
+    from budgetextract.pipeline import load, process_file
+
+    pdf_doc = extracted(str(real_file("S3")))
+    expenditure = next(t for t in pdf_doc.tables if t.kind == "expenditure")
+    economic = next(t for t in pdf_doc.tables if t.kind == "basic_economic")
+    text = load(real_file("S3")).norm.text
+    narrative = next(s for s in pdf_doc.sections if s.kind == "budget_overview")
+
+    document = docx.Document()
+    for line in text[: narrative.end].split("\n"):
+        document.add_paragraph(line)
+    split = lambda code: [code[:3], code[3:5], code[5:7]] if code else ["", "", ""]
+    _word_table(document, expenditure.title, "元",
+                [[("项目", 4), ("支出预算", 3)], [("功能分类科目编码", 3), ("功能分类科目名称", 1), ("合计", 1), ("基本支出", 1), ("项目支出", 1)],
+                 [("类", 1), ("款", 1), ("项", 1), ("", 1), ("", 1), ("", 1), ("", 1)]],
+                [split(r.code) + [r.name] + [r.printed.get(c, "") for c in ("支出预算/合计", "支出预算/基本支出", "支出预算/项目支出")]
+                 for r in expenditure.rows if r.code] + [["", "", "", "合计"] + [r.printed[c] for r in expenditure.rows if r.name == "合计"
+                                                                             for c in ("支出预算/合计", "支出预算/基本支出", "支出预算/项目支出")]])
+    columns = ("一般公共预算基本支出/合计", "一般公共预算基本支出/人员经费", "一般公共预算基本支出/公用经费")
+    _word_table(document, economic.title, "元",
+                [[("项目", 3), ("一般公共预算基本支出", 3)], [("部门预算经济分类科目编码", 2), ("经济分类科目名称", 1), ("合计", 1), ("人员经费", 1), ("公用经费", 1)],
+                 [("类", 1), ("款", 1), ("", 1), ("", 1), ("", 1), ("", 1)]],
+                [[r.code[:3], r.code[3:5], r.name] + [r.printed.get(c, "") for c in columns] for r in economic.rows if r.code]
+                + [["", "", "合计"] + [r.printed[c] for r in economic.rows if r.name == "合计" for c in columns]])
+    path = tmp_path / "s3.docx"
+    document.save(path)
+
+    doc = process_file(path)
+    assert [t.kind for t in doc.tables] == ["expenditure", "basic_economic"]
+    for key in ("basic_expenditure", "project_expenditure", "personnel_expenditure", "public_expenditure", "revenue_total", "total_change_amount"):
+        assert getattr(doc.summary, key) == getattr(pdf_doc.summary, key), key
+    assert doc.summary.function_classes == pdf_doc.summary.function_classes
+    assert not [f for f in doc.findings if f.code == "table_sum_mismatch"]

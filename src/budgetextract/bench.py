@@ -40,7 +40,7 @@ def _stages(path: Path) -> tuple[str, int, dict[str, float]] | None:
     s = clock(); norm = normalize(raw); t["normalize"] = clock() - s
     s = clock(); sections = segment(norm); t["segment"] = clock() - s
     s = clock(); entities = analyse(norm.text); t["nlp"] = clock() - s
-    s = clock(); tables = extract_tables(path, data, norm, sections) if raw.format == "pdf" else []; t["tables"] = clock() - s
+    s = clock(); tables = extract_tables(raw, data, norm, sections); t["tables"] = clock() - s
     doc = BudgetDocument(source=Source(file_name=path.name, path=str(path)), sections=sections)
     s = clock(); run_extraction(doc, norm, tables, entities); t["extract"] = clock() - s
     return raw.format, (len(raw.pages) if raw.paged else 1), t

@@ -86,7 +86,7 @@ def process_bytes(path: Path, data: bytes) -> BudgetDocument:
     sections = segment(norm)
     doc = BudgetDocument(source=source, sections=sections, extractor_version=__version__)
     doc.warnings.extend(raw.warnings)
-    tables = extract_tables(path, data, norm, sections) if raw.format == "pdf" else []
+    tables = extract_tables(raw, data, norm, sections)
     run_extraction(doc, norm, tables)
     if raw.empty_pages and any("scanned" in w for w in raw.warnings):
         doc.status = "partial"

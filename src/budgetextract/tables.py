@@ -19,6 +19,7 @@ import regex
 from . import vocab
 from .amounts import to_wan
 from .normalize import NormalizedText
+from .readers.base import RawDocument
 from .pdf_grid import page_tables, text_above
 from .schema import Section, Table, TableRow
 from .segment import walk
@@ -107,36 +108,42 @@ def _header_path(header: list[_Cell], x0: float, x1: float) -> str:
     return "/".join(parts)
 
 
-def _read_page(page, textpage, page_no: int) -> list[_Raw]:
+def _read_grid(rows: list[list[tuple[tuple[float, float, float, float], str]]], above: str, page_no: int | None) -> _Raw | None:
+    """One table from its cells ((x0, top, x1, bottom), text) row by row and the text
+    above it: header cells, title, unit and data rows. None when it is not a table of figures."""
     title_re, unit_re = _vocab()[1], _vocab()[2]
+    header: list[_Cell] = []
+    preamble: list[str] = []  # header-row text, where titles and units also stand
+    raw = _Raw(title=None, unit=None, page=page_no, header=header)
+    in_header = True
+    for cells in rows:
+        real = [_Cell(_clean(text), b[0], b[2], b[1]) for b, text in cells]
+        if not any(c.text for c in real):
+            continue
+        if in_header and not any(_NUMBER.match(c.text) and not _CODE.match(c.text) for c in real):
+            for c in real:
+                preamble.append(c.text)
+                if c.text and not _is_preamble(c.text):
+                    header.append(c)
+            continue
+        in_header = False
+        raw.rows.append(real)
+    lines = [_clean(line) for line in above.splitlines() if _clean(line)]
+    own_titles = [m.group() for line in preamble for m in [title_re.search(line)] if m and table_kind(m.group())]
+    raw.title = _title_above(lines) or (own_titles[0] if own_titles else None)
+    # the unit may share a cell with the department, or be split from it by one
+    unit = unit_re.search("".join(lines[-3:])) or next((m for t in preamble for m in [unit_re.search(t)] if m), None) \
+        or unit_re.search("".join(t for t in preamble if "部门" not in t))
+    raw.unit = unit.group(1) if unit else None
+    return raw if raw.rows or raw.title else None  # an empty table (本表无数据) is still the table
+
+
+def _read_page(page, textpage, page_no: int) -> list[_Raw]:
     found = []
     for table in page_tables(page, textpage):
-        above = text_above(textpage, page, table.bbox[1])
-        header: list[_Cell] = []
-        preamble: list[str] = []  # header-row text, where titles and units also stand
-        raw = _Raw(title=None, unit=None, page=page_no, header=header)
-        in_header = True
-        for cells in table.rows:
-            real = [_Cell(_clean(text), b[0], b[2], b[1]) for b, text in cells]
-            if not any(c.text for c in real):
-                continue
-            if in_header and not any(_NUMBER.match(c.text) and not _CODE.match(c.text) for c in real):
-                for c in real:
-                    preamble.append(c.text)
-                    if c.text and not _is_preamble(c.text):
-                        header.append(c)
-                continue
-            in_header = False
-            raw.rows.append(real)
-        lines = [_clean(line) for line in above.splitlines() if _clean(line)]
-        own_titles = [m.group() for line in preamble for m in [title_re.search(line)] if m and table_kind(m.group())]
-        raw.title = _title_above(lines) or (own_titles[0] if own_titles else None)
-        # the unit may share a cell with the department, or be split from it by one
-        unit = unit_re.search(_clean(above)) or next((m for t in preamble for m in [unit_re.search(t)] if m), None) \
-            or unit_re.search("".join(t for t in preamble if "部门" not in t))
-        raw.unit = unit.group(1) if unit else None
-        if raw.rows or raw.title:
-            found.append(raw)  # an empty table (本表无数据) is still the table
+        raw = _read_grid(table.rows, text_above(textpage, page, table.bbox[1]), page_no)
+        if raw is not None:
+            found.append(raw)
     return found
 
 
@@ -211,41 +218,55 @@ def _rows(raw: _Raw, unit: str | None) -> list[TableRow]:
     return [r for r in out if r.values]
 
 
-def extract_tables(path: Path, data: bytes, norm: NormalizedText, sections: list[Section]) -> list[Table]:
-    import pypdfium2 as pdfium
-
-    pages = table_pages(norm, sections)
-    if not pages:
-        return []
+def _assemble(raws) -> list[Table]:
+    """Tables from raw tables in document order: a titled table starts a table, an
+    untitled one right after it continues it (its header repeated or, if not, the
+    previous one's)."""
     tables: list[tuple[Table, list[_Cell]]] = []
     known_unit: str | None = None  # tables of one document share their unit when one omits it
+    for raw in raws:
+        kind = table_kind(raw.title) if raw.title else None
+        previous = tables[-1][0] if tables else None
+        if kind is None and previous is not None and (raw.page is None or previous.pages[-1] >= raw.page - 1):
+            if not raw.header:
+                raw.header = tables[-1][1]
+            previous.rows.extend(_rows(raw, previous.unit))
+            if raw.page is not None and raw.page not in previous.pages:
+                previous.pages.append(raw.page)
+            continue
+        if kind is None:
+            continue
+        known_unit = raw.unit or known_unit
+        unit = raw.unit or known_unit
+        columns = list(dict.fromkeys(_header_path(raw.header, c.x0, c.x1) for row in raw.rows for c in row))
+        table = Table(kind=kind, title=raw.title, unit=unit, pages=[raw.page] if raw.page else [],
+                      columns=[c for c in columns if c], rows=_rows(raw, unit))
+        tables.append((table, raw.header))
+    return [t for t, _ in tables]
+
+
+def _pdf_raws(data: bytes, pages: list[int]):
+    import pypdfium2 as pdfium
+
     pdf = pdfium.PdfDocument(data)
     try:
         for page_no in pages:
             page = pdf[page_no - 1]
             textpage = page.get_textpage()
-            for raw in _read_page(page, textpage, page_no):
-                kind = table_kind(raw.title) if raw.title else None
-                if kind is None and tables and tables[-1][0].pages[-1] >= page_no - 1:
-                    # no title of its own, right after a table: its continuation,
-                    # with the header repeated or, if not, the previous one's
-                    previous, header = tables[-1]
-                    if not raw.header:
-                        raw.header = header
-                    previous.rows.extend(_rows(raw, previous.unit))
-                    if page_no not in previous.pages:
-                        previous.pages.append(page_no)
-                    continue
-                if kind is None:
-                    continue
-                known_unit = raw.unit or known_unit
-                unit = raw.unit or known_unit
-                columns = list(dict.fromkeys(_header_path(raw.header, c.x0, c.x1) for row in raw.rows for c in row))
-                table = Table(kind=kind, title=raw.title, unit=unit, pages=[page_no], columns=[c for c in columns if c],
-                              rows=_rows(raw, unit))
-                tables.append((table, raw.header))
+            yield from _read_page(page, textpage, page_no)
             textpage.close()
             page.close()
     finally:
         pdf.close()
-    return [t for t, _ in tables]
+
+
+def extract_tables(raw_doc: RawDocument, data: bytes, norm: NormalizedText, sections: list[Section]) -> list[Table]:
+    """The budget tables of a PDF (ruled tables on the pages that show rows) or of a DOCX
+    (its Word tables); plain text has none that can be told apart reliably."""
+    if raw_doc.format == "docx":
+        raws = (_read_grid(t.rows, "\n".join(t.above), None) for t in raw_doc.tables)
+        return _assemble(r for r in raws if r is not None)
+    if raw_doc.format != "pdf":
+        return []
+    pages = table_pages(norm, sections)
+    return _assemble(_pdf_raws(data, pages)) if pages else []

@@ -64,19 +64,21 @@ def _evidence(ctx: Context, table: Table, row: TableRow, column: str) -> Evidenc
     printed = row.printed.get(column)
     if not printed:
         return None
-    start_page, end_page = table.pages[0], table.pages[-1]
-    bounds = ctx.norm.page_starts + [len(ctx.norm.text)]
-    a, b = bounds[start_page - 1], bounds[min(end_page, len(bounds) - 1)]
-    hits = [m.start() for m in regex.finditer(rf"(?<![\d,.]){regex.escape(printed)}(?![\d,.])", ctx.norm.text[a:b])]
-    if row.page is not None:
-        page_a = bounds[row.page - 1]
-        page_b = bounds[min(row.page, len(bounds) - 1)]
-        on_page = [h for h in hits if page_a <= a + h < page_b]
-        hits = on_page or hits
+    text = ctx.norm.text
+    pattern = rf"(?<![\d,.]){regex.escape(printed)}(?![\d,.])"
+    if not table.pages:  # a format without pages (DOCX): in the table's rows (cells joined by tabs)
+        hits = [m.start() for m in regex.finditer(pattern, text)
+                if "\t" in text[text.rfind("\n", 0, m.start()) + 1 : (text.find("\n", m.start()) + 1 or len(text) + 1) - 1]]
+    else:
+        bounds = ctx.norm.page_starts + [len(text)]
+        a, b = bounds[table.pages[0] - 1], bounds[min(table.pages[-1], len(bounds) - 1)]
+        hits = [a + m.start() for m in regex.finditer(pattern, text[a:b])]
+        if row.page is not None:
+            page_a, page_b = bounds[row.page - 1], bounds[min(row.page, len(bounds) - 1)]
+            hits = [h for h in hits if page_a <= h < page_b] or hits
     if not hits:
         return None
-    start = a + hits[0]
-    return ctx.evidence(start, start + len(printed))
+    return ctx.evidence(hits[0], hits[0] + len(printed))
 
 
 def _fact(ctx: Context, field: str, table: Table, row: TableRow, column: str) -> Fact | None:

@@ -7,6 +7,15 @@ from pathlib import Path
 
 
 @dataclass
+class RawTable:
+    """A table as the format gives it: rows of cells, each ((x0, top, x1, bottom), text),
+    positions in grid units; and the lines of text just above it (title, unit)."""
+
+    rows: list[list[tuple[tuple[float, float, float, float], str]]]
+    above: list[str]
+
+
+@dataclass
 class RawDocument:
     format: str
     pages: list[str]
@@ -18,3 +27,5 @@ class RawDocument:
     warnings: list[str] = field(default_factory=list)
     empty_pages: list[int] = field(default_factory=list)
     """1-based pages that had no text layer."""
+    tables: list[RawTable] = field(default_factory=list)
+    """Tables the format marks as such (DOCX); PDF tables are found later, on demand."""

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..numerals import to_chinese
-from .base import RawDocument
+from .base import RawDocument, RawTable
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -105,19 +105,30 @@ def _num_pr(paragraph) -> tuple[str, int] | None:
     return None
 
 
-def _row_cells(row) -> list[str]:
-    cells, seen = [], set()
-    for cell in row.cells:
-        if id(cell._tc) in seen:  # a merged cell is returned once per grid column
-            continue
-        seen.add(id(cell._tc))
-        cells.append(" ".join(p.text.strip() for p in cell.paragraphs if p.text.strip()))
+def _cell_text(tc) -> str:
+    return " ".join(t for t in ("".join(x.text or "" for x in p.iter(_W + "t")).strip() for p in tc.iter(_W + "p")) if t)
+
+
+def _grid_row(tr, top: int) -> list[tuple[tuple[float, float, float, float], str]]:
+    """A row's cells placed on the table grid: a cell spanning columns is as wide as they
+    are, a vertically merged continuation cell is blank (its text stands in the first row)."""
+    cells, column = [], 0
+    for tc in tr.iter(_W + "tc"):
+        tc_pr = tc.find(_W + "tcPr")
+        span, continued = 1, False
+        if tc_pr is not None:
+            grid_span = tc_pr.find(_W + "gridSpan")
+            v_merge = tc_pr.find(_W + "vMerge")
+            span = int(grid_span.get(_W + "val", "1")) if grid_span is not None else 1
+            continued = v_merge is not None and v_merge.get(_W + "val", "continue") == "continue"
+        # grid columns as 10 units wide, so header matching by position has room to spare
+        cells.append(((10.0 * column, 10.0 * top, 10.0 * (column + span), 10.0 * (top + 1)), "" if continued else _cell_text(tc)))
+        column += span
     return cells
 
 
 def read_docx(path: Path, data: bytes) -> RawDocument:
     import docx
-    from docx.table import Table
     from docx.text.paragraph import Paragraph
 
     try:
@@ -127,6 +138,7 @@ def read_docx(path: Path, data: bytes) -> RawDocument:
 
     numbering = _Numbering(document)
     lines: list[str] = []
+    tables: list[RawTable] = []
     for child in document.element.body.iterchildren():
         if child.tag == _W + "p":
             para = Paragraph(child, document)
@@ -138,8 +150,10 @@ def read_docx(path: Path, data: bytes) -> RawDocument:
                     text = label + text
             lines.append(text)
         elif child.tag == _W + "tbl":
-            for row in Table(child, document).rows:
-                cells = _row_cells(row)
-                if any(cells):
-                    lines.append("\t".join(cells))
-    return RawDocument(format="docx", pages=["\n".join(lines)], paged=False, path=path)
+            rows = [_grid_row(tr, top) for top, tr in enumerate(child.iter(_W + "tr"))]
+            tables.append(RawTable(rows=rows, above=[l for l in lines[-3:] if l.strip()]))
+            for cells in rows:
+                texts = [text for _, text in cells]
+                if any(texts):
+                    lines.append("\t".join(texts))
+    return RawDocument(format="docx", pages=["\n".join(lines)], paged=False, path=path, tables=tables)
