@@ -145,3 +145,13 @@ def test_money_is_written_exactly():
     record = json.loads(process_file(CORPUS / "sample_haikou_style.txt").to_json())
     assert record["summary"]["revenue_total"] == 520.4
     assert '"revenue_total": 520.4' in process_file(CORPUS / "sample_haikou_style.txt").to_json()
+
+
+@needs_real
+def test_change_percentage_against_its_amount():
+    """J5 prints +3,958.67 万元 on 21,955.35 万元 as 21.95%; prior = 17,996.68, so it is 22.00%."""
+    findings = [f for f in extracted(str(real_file("J5"))).findings if f.code == "change_pct_mismatch"]
+    assert len(findings) == 1
+    assert findings[0].difference == Decimal("-0.05") and "22.00%" in findings[0].message
+    # percentages printed to fewer places are compared at that precision (22% is not a mismatch)
+    assert not [f for f in extracted(str(real_file("J11"))).findings if f.code == "change_pct_mismatch"]

@@ -120,7 +120,8 @@ def _read_grid(rows: list[list[tuple[tuple[float, float, float, float], str]]], 
         real = [_Cell(_clean(text), b[0], b[2], b[1]) for b, text in cells]
         if not any(c.text for c in real):
             continue
-        if in_header and not any(_NUMBER.match(c.text) and not _CODE.match(c.text) for c in real):
+        # the header ends at the first row with a figure or a classification code
+        if in_header and not any(_NUMBER.match(c.text) for c in real):
             for c in real:
                 preamble.append(c.text)
                 if c.text and not _is_preamble(c.text):
