@@ -69,6 +69,9 @@ def test_seed_findings():
     assert placeholders and all("增加/减少/持平" in f.evidence[0].text or "/" in f.evidence[0].text for f in placeholders)
     # a placeholder change is not reported as a change
     assert not any(f.field == "changes.revenue.state_capital.amount" for f in doc.facts)
+    # 基本支出167.85万元，占47.19%: 167.85 / 355.85 is 47.17%
+    (share,) = [f for f in doc.findings if f.code == "share_mismatch"]
+    assert share.difference == Decimal("0.02") and share.evidence[0].text == "167.85万元，占47.19%"
 
 
 @needs_real

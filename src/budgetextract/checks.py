@@ -9,6 +9,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+import regex
+
 from .schema import Evidence, Fact, Finding, Summary
 
 if TYPE_CHECKING:
@@ -60,7 +62,7 @@ def _sum_finding(code: str, total_field: str, total: Decimal, parts: dict[str, D
     )
 
 
-def run_checks(summary: Summary, facts: list[Fact], ctx: Context | None = None) -> list[Finding]:
+def run_checks(summary: Summary, facts: list[Fact], ctx: Context) -> list[Finding]:
     findings: list[Finding] = []
     s = summary
 
@@ -73,9 +75,7 @@ def run_checks(summary: Summary, facts: list[Fact], ctx: Context | None = None) 
     for total_field, part_fields, what in _SUMS:
         total = getattr(s, total_field)
         parts = {f: getattr(s, f) for f in part_fields if getattr(s, f) is not None}
-        if total is None or len(parts) < 2 or (len(parts) < len(part_fields) and sum(parts.values()) > total):
-            continue
-        if len(parts) < len(part_fields):
+        if total is None or len(parts) < len(part_fields):
             continue  # a part not stated cannot be assumed to be 0
         finding = _sum_finding("sum_mismatch", total_field, total, parts, what, ev(total_field, *parts))
         if finding:
@@ -118,7 +118,47 @@ def run_checks(summary: Summary, facts: list[Fact], ctx: Context | None = None) 
             findings.append(finding)
 
     findings.extend(_change_checks(facts))
+    findings.extend(_share_checks(summary, ctx))
     return findings
+
+
+# "基本支出167.85万元，占47.19%" / "占本年支出合计的100%" / "占全年支出92.18%"
+_SHARE = regex.compile(r"^[,，]?占(?P<base>[^,，。;；%\d]{0,12}?)(?:的)?$")
+
+
+def _share_checks(s: Summary, ctx: Context) -> list[Finding]:
+    """Each stated share (amount, 占 x%) against amount / total: the total is the revenue
+    or the expenditure total, as the words after 占 or the section say."""
+    out = []
+    for pct in ctx.spans.get("PERCENT", []):
+        money = ctx.last_before("MONEY", pct.start_char)
+        if money is None or pct.start_char - money.end_char > 16 or ctx.excluded(pct.start_char):
+            continue
+        m = _SHARE.match(ctx.norm.folded[money.end_char : pct.start_char])
+        if m is None:
+            continue
+        words, kinds = m.group("base"), ctx.kinds_at(money.start_char)
+        if "收入" in words or (not words and "revenue" in kinds):
+            base, name = s.revenue_total, "revenue_total"
+        elif "支出" in words or (not words and kinds & {"expenditure", "budget_overview"}):
+            base, name = s.expenditure_total, "expenditure_total"
+        else:
+            continue
+        if not base:
+            continue
+        computed = (money._.value / base * 100).quantize(Decimal("0.01"))
+        stated = pct._.value
+        places = max(0, -stated.as_tuple().exponent)
+        tolerance = max(PCT_ROUNDING, Decimal(1).scaleb(-places) / 2)
+        if abs(stated - computed) <= tolerance:
+            continue
+        out.append(Finding(
+            code="share_mismatch", severity="warning",
+            message=f"{money.text} of {name} {base} is {computed}%, the document says {stated}%",
+            fields=[name], difference=stated - computed, tolerance=tolerance,
+            evidence=[ctx.evidence(money.start_char, pct.end_char)],
+        ))
+    return out
 
 
 def _change_checks(facts: list[Fact]) -> list[Finding]:
