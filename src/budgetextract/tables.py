@@ -50,6 +50,11 @@ def table_kind(title: str) -> str | None:
     return next((k for k, p in kinds if p.search(title)), None)
 
 
+def is_total_row(name: str) -> bool:
+    """合计 / 总计 / 收入总计 …: the row of a table's totals."""
+    return bool(_vocab()[3].match(name))
+
+
 def column_role(name: str) -> str | None:
     """The summary concept a column holds (basic, personnel, three_public_outbound …)."""
     for role, pattern in _vocab()[5].items():

@@ -10,7 +10,7 @@ import regex
 from .. import vocab
 from ..nlp import function_class_names
 from ..schema import Evidence, Fact, Finding, Summary, Table, TableRow
-from ..tables import _vocab, column_role
+from ..tables import column_role, is_total_row
 from .context import Context
 
 # Which tables state which summary figure, best first.
@@ -36,12 +36,8 @@ def _named_rows() -> dict[str, tuple[str, regex.Pattern]]:
     return {f: (spec[0], regex.compile(spec[1])) for f, spec in rows.items() if not f.startswith("_")}
 
 
-def _is_total(row: TableRow) -> bool:
-    return bool(_vocab()[3].match(row.name))
-
-
 def _total_row(table: Table) -> TableRow | None:
-    rows = [r for r in table.rows if _is_total(r)]
+    rows = [r for r in table.rows if is_total_row(r.name)]
     if rows:
         return rows[0]
     if len(table.rows) == 1 and not table.rows[0].name:
