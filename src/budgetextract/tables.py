@@ -77,6 +77,12 @@ def table_pages(norm: NormalizedText, sections: list[Section]) -> list[int]:
     for a, b in zip(bounds, bounds[1:]):
         # a continued table may come out of the text layer as one long line: count figures
         figures.append(sum(len(_BARE_AMOUNT.findall(line)) for line in norm.text[a:b].split("\n") if not any(c in line for c in "，。；")))
+    title_re = _vocab()[1]
+    for page, (a, b) in enumerate(zip(bounds, bounds[1:]), 1):
+        # a table title on a line of its own: an empty table (本表无数据) has no figures
+        if any(len(line) <= 40 and (m := title_re.fullmatch(line.strip())) and table_kind(m.group())
+               for line in norm.text[a:b].split("\n")):
+            pages.add(page)
     for page, count in enumerate(figures, 1):
         # the last rows of a table (its 合计) may stand alone on the next page
         if count >= _MIN_FIGURES_ON_PAGE or (count and page > 1 and figures[page - 2] >= _MIN_FIGURES_ON_PAGE):
@@ -136,7 +142,8 @@ def _read_grid(rows: list[list[tuple[tuple[float, float, float, float], str]]], 
         raw.rows.append(real)
     lines = [_clean(line) for line in above.splitlines() if _clean(line)]
     own_titles = [m.group() for line in preamble for m in [title_re.search(line)] if m and table_kind(m.group())]
-    raw.title = _title_above(lines) or (own_titles[0] if own_titles else None)
+    title = _title_above(lines) or (own_titles[0] if own_titles else None)
+    raw.title = re.sub(r"^(?:万元|元)", "", title) if title else None  # the unit's tail, run into the title
     # the unit may share a cell with the department, or be split from it by one
     unit = unit_re.search("".join(lines[-3:])) or next((m for t in preamble for m in [unit_re.search(t)] if m), None) \
         or unit_re.search("".join(t for t in preamble if "部门" not in t))
@@ -168,7 +175,7 @@ def _title_above(lines: list[str]) -> str | None:
     for candidate in candidates:
         m = title_re.search(candidate)
         if m and table_kind(m.group()):
-            return re.sub(r"^(?:万元|元)", "", m.group())  # the unit line's tail, run into the title
+            return m.group()
     return None
 
 
