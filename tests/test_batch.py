@@ -38,6 +38,17 @@ def make_inputs(folder: Path, copies: int = 1) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file())
 
 
+def _processes_mentioning(text: str) -> list[int]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and text in (proc / "cmdline").read_bytes().decode(errors="replace"):
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
 def summary_rows(folder: Path) -> list[tuple]:
     with (folder / "summary.csv").open(encoding="utf-8") as f:
         return sorted(tuple(sorted(r.items())) for r in csv.DictReader(f))
@@ -105,6 +116,11 @@ def test_killed_run_resumes_to_the_same_outputs(tmp_path):
         time.sleep(0.05)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    # its workers, orphaned, leave by themselves
+    deadline = time.time() + 10
+    while time.time() < deadline and _processes_mentioning(str(out)):
+        time.sleep(0.2)
+    assert not _processes_mentioning(str(out))
     done_before = len(read_manifest(out))
     assert 0 < done_before < len(inputs)
     subprocess.run([*command, "--out", str(out)], check=False, capture_output=True, timeout=300)

@@ -95,7 +95,13 @@ def _write_atomic(path: Path, text: str) -> None:
 def _worker(conn: Connection) -> None:
     from .pipeline import process_file
 
+    parent = os.getppid()
     while True:
+        # a parent killed outright (kill -9) cannot stop its workers: they notice and leave
+        if not conn.poll(1.0):
+            if os.getppid() != parent:
+                return
+            continue
         task = conn.recv()
         if task is None:
             return

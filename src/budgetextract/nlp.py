@@ -67,7 +67,8 @@ class BudgetEntities:
         return None, None
 
     def __call__(self, doc: Doc) -> Doc:
-        text = fold(doc.text)
+        # Doc.text joins every token anew; the tokenizer keeps the string it was given
+        text = fold(doc.user_data.get("text") or doc.text)
         spans = []
         for label, pattern in self.patterns:
             for m in pattern.finditer(text):
@@ -98,7 +99,9 @@ class CharTokenizer:
         self.vocab = vocab
 
     def __call__(self, text: str) -> Doc:
-        return Doc(self.vocab, words=list(text), spaces=[False] * len(text))
+        doc = Doc(self.vocab, words=list(text), spaces=[False] * len(text))
+        doc.user_data["text"] = text
+        return doc
 
 
 @lru_cache(maxsize=1)
