@@ -74,8 +74,12 @@ def fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
+_WIDE = re.compile(r"[\u2e81-\U0010ffff]")
+
+
 def display_width(line: str) -> int:
-    return sum(2 if ord(c) > 0x2E80 else 1 for c in line)
+    """Columns a line takes: CJK characters are two wide."""
+    return len(line) + len(_WIDE.findall(line))
 
 
 def _clean_line(line: str) -> str:

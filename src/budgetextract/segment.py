@@ -27,6 +27,8 @@ _HEADINGS = [
     (5, regex.compile(r"^[(（](\d{1,2})[)）]\s*(.*)$")),
     (6, regex.compile(r"^([①-⑳])\s*(.*)$")),
 ]
+_TOC_TITLE = regex.compile(r"目\s*录")
+_PART = regex.compile(rf"^第[{_CN}]+部分")
 _LEADER = regex.compile(r"(?:…{2,}|\.{4,}|·{4,}|-{6,})")
 # signs of a table row read as text: a bare amount, or two row labels glued together
 _BARE_AMOUNT = regex.compile(r"(?<![\d.,])\d[\d,]*\.\d{2}(?![\d.]*(?:万|元|亿|%))|(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d.,]*(?:万|元|亿|%))")
@@ -99,7 +101,7 @@ def _toc_ranges(lines: list[_Line], norm: NormalizedText) -> list[tuple[int, int
     after the last line that still looks like an entry."""
     ranges = []
     for i, line in enumerate(lines):
-        if not regex.fullmatch(r"目\s*录", line.text):
+        if not _TOC_TITLE.fullmatch(line.text):
             continue
         entries = lines[i + 1 :]
         if not entries:
@@ -150,7 +152,7 @@ def _number_value(number: str) -> int | None:
 def segment(norm: NormalizedText) -> list[Section]:
     lines = _lines(norm.text)
     tocs = _toc_ranges(lines, norm)
-    has_parts = any(regex.match(rf"^第[{_CN}]+部分", l.text) for l in lines if not any(a <= l.start < b for a, b in tocs))
+    has_parts = any(_PART.match(l.text) for l in lines if not any(a <= l.start < b for a, b in tocs))
 
     roots: list[_Node] = []
     stack: list[_Node] = []
