@@ -158,3 +158,19 @@ def test_change_percentage_against_its_amount():
     assert findings[0].difference == Decimal("-0.05") and "22.00%" in findings[0].message
     # percentages printed to fewer places are compared at that precision (22% is not a mismatch)
     assert not [f for f in extracted(str(real_file("J11"))).findings if f.code == "change_pct_mismatch"]
+
+
+@needs_real
+@pytest.mark.parametrize("doc_id", ["J7", "J11", "J15"])
+def test_pdf_saved_as_text_gives_the_same_summary(tmp_path, doc_id):
+    """The text layer saved as GB18030 text with no page breaks: page numbers (- 8 - and
+    a bare 25 at a page's foot) stand inside sentences, lines are hard-wrapped."""
+    import pypdfium2 as pdfium
+
+    from budgetextract.pipeline import process_file
+
+    pdf = pdfium.PdfDocument(real_file(doc_id))
+    text = "\n".join(pdf[i].get_textpage().get_text_range().replace("\r\n", "\n") for i in range(len(pdf)))
+    path = tmp_path / f"{doc_id}.txt"
+    path.write_bytes(text.encode("gb18030"))
+    assert summary_dict(process_file(path)) == summary_dict(extracted(str(real_file(doc_id))))

@@ -23,6 +23,9 @@ from .readers.base import RawDocument
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:[-—–─‐]+\s*\d{1,4}\s*[-—–─‐]+|\d{1,4}|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})\s*$"
 )
+# The forms no content line takes (- 3 -, 第3页): removed wherever they stand, also in text
+# without page breaks (a PDF saved as text); a bare "3" is removed only at a page's edge.
+_MARKED_PAGE_NUMBER = re.compile(r"^\s*(?:[-—–─‐]+\s*\d{1,4}\s*[-—–─‐]+|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?)\s*$")
 # conversion leftovers: DOCX→text bookmarks, Word TOC field codes, invisible characters
 _ARTIFACTS = re.compile(r"\[bookmark: [^\]]*\]|\s*PAGEREF\s+_Toc\d+\s+\\?h\s+\d+|[\u200b\u200c\u200d\ufeff\u00ad]")
 # Spaces next to a CJK character or CJK punctuation are layout, not content.
@@ -159,12 +162,29 @@ def _joins(prev: str, prev_width: int, nxt: str, wrap: int | None) -> bool:
     return prev_width >= wrap - 6
 
 
+def _drop_inline_page_numbers(lines: list[tuple[str, int]], wrap: int) -> list[tuple[str, int]]:
+    """In wrapped text without page breaks (a PDF saved as text), a bare number on its
+    own line between a full line that stops mid-sentence and the text that goes on is
+    the page number that stood at the page's foot."""
+    out = []
+    for i, (line, width) in enumerate(lines):
+        if line.isdigit() and len(line) <= 3 and out and i + 1 < len(lines):
+            prev, prev_width = out[-1]
+            nxt = lines[i + 1][0]
+            if prev and prev_width >= wrap - 6 and prev[-1] not in _SENTENCE_END and nxt and not nxt[0].isdigit():
+                continue
+        out.append((line, width))
+    return out
+
+
 def normalize(raw: RawDocument) -> NormalizedText:
-    pages = [page.split("\n") for page in raw.pages]
+    pages = [[l for l in page.split("\n") if not _MARKED_PAGE_NUMBER.match(l)] for page in raw.pages]
     if raw.paged:
         pages = _strip_page_furniture(pages)
     laid_out = [[(_clean_line(l), display_width(l.strip())) for l in page] for page in pages]
     wrap = _wrap_width([lw for page in laid_out for lw in page if lw[0]]) if raw.format != "docx" else None
+    if wrap is not None and not raw.paged:
+        laid_out = [_drop_inline_page_numbers(page, wrap) for page in laid_out]
 
     parts: list[str] = []
     page_starts: list[int] = []
