@@ -178,3 +178,22 @@ def test_docx_tables_give_the_same_figures_as_the_pdf(tmp_path):
         assert getattr(doc.summary, key) == getattr(pdf_doc.summary, key), key
     assert doc.summary.function_classes == pdf_doc.summary.function_classes
     assert not [f for f in doc.findings if f.code == "table_sum_mismatch"]
+
+
+@needs_real
+@pytest.mark.parametrize("doc_id", ["S2", "S3", "S7"])
+def test_tables_as_text_give_their_totals(tmp_path, doc_id):
+    """A Shanghai document saved as text keeps the 合计 rows of its tables: basic/project
+    and personnel/public come from them, exactly as from the ruled tables of the PDF."""
+    import pypdfium2 as pdfium
+
+    from budgetextract.pipeline import process_file
+
+    pdf = pdfium.PdfDocument(real_file(doc_id))
+    text = "\n".join(pdf[i].get_textpage().get_text_range().replace("\r\n", "\n") for i in range(len(pdf)))
+    path = tmp_path / f"{doc_id}.txt"
+    path.write_bytes(text.encode("gb18030", errors="replace"))
+    doc, reference = process_file(path), extracted(str(real_file(doc_id)))
+    for key in ("basic_expenditure", "project_expenditure", "personnel_expenditure", "public_expenditure"):
+        assert getattr(doc.summary, key) == getattr(reference.summary, key), key
+    assert {t.kind for t in doc.tables} == {"expenditure", "function", "basic_economic"}

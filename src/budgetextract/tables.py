@@ -273,13 +273,52 @@ def _pdf_raws(data: bytes, pages: list[int]):
         pdf.close()
 
 
+_FIGURE = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d{2}"
+
+
+def _text_totals(norm: NormalizedText, sections: list[Section], have: set[str]) -> list[Table]:
+    """The 合计 rows of tables that stand only as text (a PDF saved as text, an unruled
+    table): a row is taken only when it prints one figure for each column its header names."""
+    spec = {k: v for k, v in vocab.load("tables")["text_total_columns"].items() if not k.startswith("_")}
+    unit_re = _vocab()[2]
+    found = []
+    for section in walk(sections):
+        kind = table_kind(section.title) if section.kind == "tables" else None
+        if kind not in spec or kind in have:
+            continue
+        text = norm.text[section.start : section.end]
+        first_figure = regex.search(_FIGURE, text)
+        header = text[: first_figure.start()] if first_figure else text
+        # the header line that names the most columns, in its order
+        line = max(header.split("\n"), key=lambda l: sum(word in l for word in spec[kind]))
+        columns = sorted((line.rfind(word), word) for word in spec[kind] if word in line)
+        unit = unit_re.search(_clean(header))
+        if len(columns) < 2 or unit is None:
+            continue
+        n = len(columns)
+        row = regex.search(rf"(?<!\p{{Han}})合\s*计\s*((?:(?:{_FIGURE})\s*){{{n}}})(?![\d,.]|\s*\d)", text)
+        if row is None:
+            continue
+        printed = row.group(1).split()
+        if len(printed) != n:
+            continue
+        names = [word for _, word in columns]
+        table_row = TableRow(name="合计", values={c: _amount(p, unit.group(1)) for c, p in zip(names, printed)},
+                             printed=dict(zip(names, printed)), cells=["合计", *printed], page=norm.page_at(section.start + row.start()))
+        found.append(Table(kind=kind, title=section.title, unit=unit.group(1), pages=[p for p in [table_row.page] if p],
+                           columns=names, rows=[table_row]))
+    return found
+
+
 def extract_tables(raw_doc: RawDocument, data: bytes, norm: NormalizedText, sections: list[Section]) -> list[Table]:
     """The budget tables of a PDF (ruled tables on the pages that show rows) or of a DOCX
-    (its Word tables); plain text has none that can be told apart reliably."""
+    (its Word tables); where a standard table stands only as text, its 合计 row."""
     if raw_doc.format == "docx":
         raws = (_read_grid(t.rows, "\n".join(t.above), None) for t in raw_doc.tables)
-        return _assemble(r for r in raws if r is not None)
-    if raw_doc.format != "pdf":
-        return []
-    pages = table_pages(norm, sections)
-    return _assemble(_pdf_raws(data, pages)) if pages else []
+        tables = _assemble(r for r in raws if r is not None)
+    elif raw_doc.format == "pdf":
+        pages = table_pages(norm, sections)
+        tables = _assemble(_pdf_raws(data, pages)) if pages else []
+    else:
+        tables = []
+    return tables + _text_totals(norm, sections, {t.kind for t in tables})

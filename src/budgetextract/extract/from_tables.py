@@ -9,6 +9,7 @@ import regex
 
 from .. import vocab
 from ..nlp import function_class_names
+from ..normalize import is_table_row
 from ..schema import Evidence, Fact, Finding, Summary, Table, TableRow
 from ..tables import column_role, is_total_row
 from .context import Context
@@ -62,9 +63,9 @@ def _evidence(ctx: Context, table: Table, row: TableRow, column: str) -> Evidenc
         return None
     text = ctx.norm.text
     pattern = rf"(?<![\d,.]){regex.escape(printed)}(?![\d,.])"
-    if not table.pages:  # a format without pages (DOCX): in the table's rows (cells joined by tabs)
+    if not table.pages:  # a format without pages (DOCX, text): on a line of table rows
         hits = [m.start() for m in regex.finditer(pattern, text)
-                if "\t" in text[text.rfind("\n", 0, m.start()) + 1 : (text.find("\n", m.start()) + 1 or len(text) + 1) - 1]]
+                if is_table_row(text[text.rfind("\n", 0, m.start()) + 1 : (text.find("\n", m.start()) + 1 or len(text) + 1) - 1])]
     else:
         bounds = ctx.norm.page_starts + [len(text)]
         a, b = bounds[table.pages[0] - 1], bounds[min(table.pages[-1], len(bounds) - 1)]
