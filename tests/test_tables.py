@@ -183,8 +183,9 @@ def test_docx_tables_give_the_same_figures_as_the_pdf(tmp_path):
 @needs_real
 @pytest.mark.parametrize("doc_id", ["S2", "S3", "S7"])
 def test_tables_as_text_give_their_totals(tmp_path, doc_id):
-    """A Shanghai document saved as text keeps the 合计 rows of its tables: basic/project
-    and personnel/public come from them, exactly as from the ruled tables of the PDF."""
+    """A Shanghai document saved as text keeps what its tables state in text that can be
+    placed: the 合计 rows (basic/project, personnel/public) and each coded row's first
+    figure, its 合计 (function classes, 会议费, 培训费), exactly as the PDF's ruled tables give them."""
     import pypdfium2 as pdfium
 
     from budgetextract.pipeline import process_file
@@ -194,6 +195,8 @@ def test_tables_as_text_give_their_totals(tmp_path, doc_id):
     path = tmp_path / f"{doc_id}.txt"
     path.write_bytes(text.encode("gb18030", errors="replace"))
     doc, reference = process_file(path), extracted(str(real_file(doc_id)))
-    for key in ("basic_expenditure", "project_expenditure", "personnel_expenditure", "public_expenditure"):
+    for key in ("basic_expenditure", "project_expenditure", "personnel_expenditure", "public_expenditure",
+                "meeting_expenses", "training_expenses", "function_classes"):
         assert getattr(doc.summary, key) == getattr(reference.summary, key), key
     assert {t.kind for t in doc.tables} == {"expenditure", "function", "basic_economic"}
+    assert not [f for f in doc.findings if f.code == "table_sum_mismatch"]

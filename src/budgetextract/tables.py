@@ -305,9 +305,30 @@ def _text_totals(norm: NormalizedText, sections: list[Section], have: set[str]) 
         names = [word for _, word in columns]
         table_row = TableRow(name="合计", values={c: _amount(p, unit.group(1)) for c, p in zip(names, printed)},
                              printed=dict(zip(names, printed)), cells=["合计", *printed], page=norm.page_at(section.start + row.start()))
-        found.append(Table(kind=kind, title=section.title, unit=unit.group(1), pages=[p for p in [table_row.page] if p],
-                           columns=names, rows=[table_row]))
+        rows = _text_coded_rows(text, names[0], unit.group(1), norm, section.start) if names[0] == "合计" else []
+        classes = [r for r in rows if r.level == "类"]
+        if sum((r.values[names[0]] or 0 for r in classes), Decimal(0)) != table_row.values[names[0]]:
+            # some class row was not read whole: keep none rather than an incomplete set
+            rows = [r for r in rows if r.level != "类"]
+        pages = list(range(section.page_start, section.page_end + 1)) if section.page_start and section.page_end else []
+        found.append(Table(kind=kind, title=section.title, unit=unit.group(1), pages=pages, columns=names, rows=[*rows, table_row]))
     return found
+
+
+_CODED_ROW = regex.compile(rf"(?<![\d,.])(?P<code>\d{{3}}(?:\s?\d{{2}}){{0,2}})\s*(?P<name>\p{{Han}}[\p{{Han}}（）()、]*?)\s*(?P<fig>{_FIGURE})(?![\d,.])")
+
+
+def _text_coded_rows(text: str, total_column: str, unit: str, norm: NormalizedText, offset: int) -> list[TableRow]:
+    """Coded rows (201 一般公共服务支出 …) of a table in text, with their first figure only:
+    the 合计 column comes first and is never blank for a row, while the later columns may
+    be, so only the first figure can be placed."""
+    rows = []
+    for m in _CODED_ROW.finditer(text):
+        code = regex.sub(r"\s", "", m.group("code"))
+        rows.append(TableRow(code=code, level=_LEVELS.get(len(code)), name=m.group("name"),
+                             values={total_column: _amount(m.group("fig"), unit)}, printed={total_column: m.group("fig")},
+                             cells=[code, m.group("name"), m.group("fig")], page=norm.page_at(offset + m.start())))
+    return rows
 
 
 def extract_tables(raw_doc: RawDocument, data: bytes, norm: NormalizedText, sections: list[Section]) -> list[Table]:

@@ -155,11 +155,13 @@ def table_function_classes(ctx: Context, tables: list[Table]) -> tuple[dict[str,
                 if column is None or row.values.get(column) in (None, Decimal(0)):
                     continue
                 fact = _fact(ctx, f"function_classes.{entry[1]}", table, row, column)
-                if fact is not None:
-                    classes[entry[1]] = fact.value
-                    facts.append(fact)
-            if classes:
-                return classes, facts
+                if fact is None:
+                    break  # a class without its evidence: rather none than an incomplete set
+                classes[entry[1]] = fact.value
+                facts.append(fact)
+            else:
+                if classes:
+                    return classes, facts
     return {}, []
 
 
