@@ -1,9 +1,12 @@
 """Budget tables → line items.
 
-Ruled tables are read (pdf_grid) only on the pages whose text layer shows table rows,
-found cheaply from the normalized text. A table's columns are named by the header cells above each value cell, by
-position, so merged header cells and empty value cells (which vanish from the text
-layer) are handled. A table without a title continues the one before it.
+PDF: ruled tables are read (pdf_grid) only on the pages whose text layer shows table rows
+or a table title, found cheaply from the normalized text. DOCX: Word tables, placed on
+their grid. Either way a table's columns are named by the header cells above each value
+cell, by position, so merged header cells and empty value cells (which vanish from the
+text layer) are handled, and a table without a title continues the one before it.
+Where a standard table stands only as text, the figures that can be placed are taken
+(`_text_totals`).
 """
 
 from __future__ import annotations
