@@ -123,8 +123,8 @@ def cmd_text(args) -> int:
     if not args.pages or not norm.paged:
         sys.stdout.write(norm.text + "\n")
         return EXIT_OK
-    bounds = norm.page_starts + [len(norm.text)]
-    for page, (a, b) in enumerate(zip(bounds, bounds[1:]), 1):
+    for page in range(1, norm.pages + 1):
+        a, b = norm.page_span(page)
         sys.stdout.write(f"<<<page {page} offset {a}>>>\n{norm.text[a:b]}\n")
     return EXIT_OK
 

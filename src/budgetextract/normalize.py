@@ -68,6 +68,16 @@ class NormalizedText:
     def pages(self) -> int:
         return len(self.page_starts)
 
+    def page_span(self, page: int) -> tuple[int, int]:
+        """(start, end) offsets of a 1-based page."""
+        end = self.page_starts[page] if page < len(self.page_starts) else len(self.text)
+        return self.page_starts[page - 1], end
+
+    def line_at(self, offset: int) -> str:
+        """The line of text that contains offset."""
+        end = self.text.find("\n", offset)
+        return self.text[self.text.rfind("\n", 0, offset) + 1 : end if end != -1 else len(self.text)]
+
 
 _FOLD = {o: o - 0xFEE0 for o in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 

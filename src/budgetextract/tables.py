@@ -74,16 +74,15 @@ def table_pages(norm: NormalizedText, sections: list[Section]) -> list[int]:
     if not norm.paged:
         return []
     pages = set()
-    bounds = norm.page_starts + [len(norm.text)]
-    figures = []
-    for a, b in zip(bounds, bounds[1:]):
-        # a continued table may come out of the text layer as one long line: count figures
-        figures.append(sum(len(_BARE_AMOUNT.findall(line)) for line in norm.text[a:b].split("\n") if not any(c in line for c in "，。；")))
     title_re = _vocab()[1]
-    for page, (a, b) in enumerate(zip(bounds, bounds[1:]), 1):
+    figures = []
+    for page in range(1, norm.pages + 1):
+        a, b = norm.page_span(page)
+        lines = norm.text[a:b].split("\n")
+        # a continued table may come out of the text layer as one long line: count figures
+        figures.append(sum(len(_BARE_AMOUNT.findall(line)) for line in lines if not any(c in line for c in "，。；")))
         # a table title on a line of its own: an empty table (本表无数据) has no figures
-        if any(len(line) <= 40 and (m := title_re.fullmatch(line.strip())) and table_kind(m.group())
-               for line in norm.text[a:b].split("\n")):
+        if any(len(line) <= 40 and (m := title_re.fullmatch(line.strip())) and table_kind(m.group()) for line in lines):
             pages.add(page)
     for page, count in enumerate(figures, 1):
         # the last rows of a table (its 合计) may stand alone on the next page

@@ -61,17 +61,15 @@ def _evidence(ctx: Context, table: Table, row: TableRow, column: str) -> Evidenc
     printed = row.printed.get(column)
     if not printed:
         return None
-    text = ctx.norm.text
+    norm = ctx.norm
     pattern = rf"(?<![\d,.]){regex.escape(printed)}(?![\d,.])"
     if not table.pages:  # a format without pages (DOCX, text): on a line of table rows
-        hits = [m.start() for m in regex.finditer(pattern, text)
-                if is_table_row(text[text.rfind("\n", 0, m.start()) + 1 : (text.find("\n", m.start()) + 1 or len(text) + 1) - 1])]
+        hits = [m.start() for m in regex.finditer(pattern, norm.text) if is_table_row(norm.line_at(m.start()))]
     else:
-        bounds = ctx.norm.page_starts + [len(text)]
-        a, b = bounds[table.pages[0] - 1], bounds[min(table.pages[-1], len(bounds) - 1)]
-        hits = [a + m.start() for m in regex.finditer(pattern, text[a:b])]
+        a, b = norm.page_span(table.pages[0])[0], norm.page_span(table.pages[-1])[1]
+        hits = [a + m.start() for m in regex.finditer(pattern, norm.text[a:b])]
         if row.page is not None:
-            page_a, page_b = bounds[row.page - 1], bounds[min(row.page, len(bounds) - 1)]
+            page_a, page_b = norm.page_span(row.page)
             hits = [h for h in hits if page_a <= h < page_b] or hits
     if not hits:
         return None
