@@ -146,7 +146,7 @@ def _read_grid(rows: list[list[tuple[tuple[float, float, float, float], str]]], 
     title = _title_above(lines) or (own_titles[0] if own_titles else None)
     raw.title = re.sub(r"^(?:万元|元)", "", title) if title else None  # the unit's tail, run into the title
     # the unit may share a cell with the department, or be split from it by one
-    unit = unit_re.search("".join(lines[-3:])) or next((m for t in preamble for m in [unit_re.search(t)] if m), None) \
+    unit = next((m for line in reversed(lines[-6:]) for m in [unit_re.search(line)] if m), None) or next((m for t in preamble for m in [unit_re.search(t)] if m), None) \
         or unit_re.search("".join(t for t in preamble if "部门" not in t))
     raw.unit = unit.group(1) if unit else None
     return raw if raw.rows or raw.title else None  # an empty table (本表无数据) is still the table
@@ -164,19 +164,25 @@ def _read_page(page, textpage, page_no: int) -> list[_Raw]:
 _TITLE_TAIL = re.compile(r"^(?:支出|收入)?(?:预算|决算)?表$")
 
 
+# Lines that may stand between a table and its title: its number (表1, 公开08表), the unit,
+# the department, a part heading.
+_BETWEEN_TITLE_AND_TABLE = re.compile(r"^(?:(?:附|公开)?表[\d一二三四五六七八九十]+|公开\d+表|[\d\-]+)$|单位[:：]|部门[:：]|单位名称|部门名称|^第.部分|^(?:万元|元)$")
+
+
 def _title_above(lines: list[str]) -> str | None:
-    """The title on the last line above the table; joined with the line before when the
-    title wrapped and left only its tail (……培训费 / 支出预算表)."""
+    """The nearest title above the table, past the lines that may stand between them;
+    a title that wrapped and left only its tail (……培训费 / 支出预算表) is joined."""
     title_re = _vocab()[1]
-    if not lines:
-        return None
-    candidates = [lines[-1]]
-    if len(lines) > 1 and (_TITLE_TAIL.match(lines[-1]) or not title_re.search(lines[-1])):
-        candidates.insert(0, lines[-2] + lines[-1])
-    for candidate in candidates:
-        m = title_re.search(candidate)
-        if m and table_kind(m.group()):
-            return m.group()
+    for i in range(len(lines) - 1, max(-1, len(lines) - 7), -1):
+        candidates = [lines[i]]
+        if i > 0 and (_TITLE_TAIL.match(lines[i]) or not title_re.search(lines[i])):
+            candidates.insert(0, lines[i - 1] + lines[i])
+        for candidate in candidates:
+            m = title_re.search(candidate)
+            if m and table_kind(m.group()):
+                return m.group()
+        if not _BETWEEN_TITLE_AND_TABLE.search(lines[i]):
+            return None
     return None
 
 
@@ -241,7 +247,9 @@ def _assemble(raws) -> list[Table]:
     for raw in raws:
         kind = table_kind(raw.title) if raw.title else None
         previous = tables[-1][0] if tables else None
-        if kind is None and previous is not None and (raw.page is None or previous.pages[-1] >= raw.page - 1):
+        adjacent = previous is not None and (raw.page is None or previous.pages[-1] >= raw.page - 1)
+        # a continued table may repeat its title on each page
+        if adjacent and (kind is None or (raw.title == previous.title and raw.page not in previous.pages)):
             if not raw.header:
                 raw.header = tables[-1][1]
             previous.rows.extend(_rows(raw, previous.unit))
