@@ -29,7 +29,9 @@ def run_extraction(doc: BudgetDocument, norm: NormalizedText, tables: list[Table
     facts: list[Fact] = []
     findings: list[Finding] = []
 
-    meta = extract_meta(norm, doc.sections)
+    meta = extract_meta(norm, doc.sections, doc.source.file_name)
+    if meta.department_from_file_name:
+        doc.warnings.append(f"the text names no department; '{meta.department}' is taken from the file name")
     doc.department = summary.department = meta.department
     doc.fiscal_year = summary.fiscal_year = meta.fiscal_year
     summary.doc_kind, summary.scope = meta.doc_kind, meta.scope

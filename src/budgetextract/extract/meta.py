@@ -21,6 +21,7 @@ class Meta:
     fiscal_year_at: tuple[int, int] | None
     doc_kind: str
     scope: str
+    department_from_file_name: bool = False
 
 
 @lru_cache(maxsize=1)
@@ -28,9 +29,12 @@ def _patterns():
     data = vocab.load("meta")
     flags = regex.MULTILINE
     return (
+        [regex.compile(p, flags) for p in data["department_explicit"]],
+        [regex.compile(p) for p in data["department_head"]],
         [regex.compile(p, flags) for p in data["department"]],
-        regex.compile(data["department_head"]),
         regex.compile(data["department_reject"]),
+        regex.compile(data["department_qualifier"]),
+        regex.compile(data["department_name_end"]),
         regex.compile(data["fiscal_year"]),
         regex.compile(data["final_accounts"]),
         regex.compile(data["unit_scope"]),
@@ -56,24 +60,48 @@ def _title_block(norm: NormalizedText, sections: list[Section]) -> tuple[str, li
     return "".join(chars), offsets
 
 
-def extract_meta(norm: NormalizedText, sections: list[Section]) -> Meta:
-    dept_pats, head_pat, reject, year_pat, final_pat, unit_pat, table_year_pat = _patterns()
+def _clean_name(name: str) -> str:
+    """The name as printed, joined where the title wrapped it, without a qualifier (本级)."""
+    return _patterns()[4].sub("", regex.sub(r"\s+", "", name))
+
+
+def _department(norm: NormalizedText, sections: list[Section], file_name: str | None) -> tuple[str | None, tuple[int, int] | None, bool]:
+    """The department, where its name stands, and whether it came from the file name.
+    Sources from the most to the least explicit: a 主管部门 line, the title, a heading
+    or label naming it; a name found outside the title must end like an organisation's."""
+    explicit, head_pats, text_pats, reject, _, name_end = _patterns()[:6]
     text = norm.folded
 
-    department, dept_at = None, None
-    for pattern in dept_pats:
+    def usable(name: str, org_end: bool) -> bool:
+        name = _clean_name(name)
+        return not reject.match(name) and (not org_end or bool(name_end.search(name)))
+
+    for pattern in explicit:
         m = pattern.search(text)
-        if m and not reject.match(m.group("name")):
-            department, dept_at = m.group("name"), m.span("name")
-            break
-    if department is None:
-        head, offsets = _title_block(norm, sections)
-        m = head_pat.search(head)
-        if m and not reject.match(m.group("name")):
-            department = m.group("name")
-            dept_at = (offsets[m.start("name")], offsets[m.end("name") - 1] + 1)
-            # the title may wrap the name over lines: report the text as printed, joined
-            department = regex.sub(r"\s+", "", department)
+        if m and usable(m.group("name"), False):
+            return _clean_name(m.group("name")), m.span("name"), False
+    head, offsets = _title_block(norm, sections)
+    for pattern in head_pats:
+        m = pattern.search(head)
+        if m and usable(m.group("name"), False):
+            return _clean_name(m.group("name")), (offsets[m.start("name")], offsets[m.end("name") - 1] + 1), False
+    for pattern in text_pats:
+        for m in pattern.finditer(text):
+            if usable(m.group("name"), True):
+                return _clean_name(m.group("name")), m.span("name"), False
+    if file_name:
+        stem = regex.sub(r"^[A-Za-z0-9]+_|\.[^.]*$", "", file_name)
+        for pattern in head_pats:
+            m = pattern.search(stem)
+            if m and usable(m.group("name"), True):
+                return _clean_name(m.group("name")), None, True
+    return None, None, False
+
+
+def extract_meta(norm: NormalizedText, sections: list[Section], file_name: str | None = None) -> Meta:
+    year_pat, final_pat, unit_pat, table_year_pat = _patterns()[6:]
+    text = norm.folded
+    department, dept_at, from_file_name = _department(norm, sections, file_name)
 
     years = [(int(m.group("year")), m.span("year")) for m in year_pat.finditer(text)]
     if not years:  # a file of tables only: the year in a table title
@@ -83,7 +111,5 @@ def extract_meta(norm: NormalizedText, sections: list[Section]) -> Meta:
 
     head = text[: min(len(text), 400)]
     doc_kind = "final_accounts" if final_pat.search(head) else "budget"
-    scope = "unit" if unit_pat.search(head) else "department"
-    if department:
-        department = department.strip()
-    return Meta(department, dept_at, fiscal_year, year_at, doc_kind, scope)
+    scope = "unit" if unit_pat.search(_title_block(norm, sections)[0]) else "department"
+    return Meta(department, dept_at, fiscal_year, year_at, doc_kind, scope, from_file_name)
