@@ -44,6 +44,7 @@ def _vocab():
         regex.compile(data["total_row"]),
         regex.compile(data["code_header"]),
         {k: regex.compile(p) for k, p in data["columns"].items()},
+        regex.compile(data["line_number_header"]),
     )
 
 
@@ -202,13 +203,15 @@ def _amount(text: str, unit: str | None) -> Decimal | None:
 
 def _rows(raw: _Raw, unit: str | None) -> list[TableRow]:
     """Cells → line items. A row may hold several items side by side (收入 | 支出)."""
-    code_header = _vocab()[4]
+    code_header, line_number = _vocab()[4], _vocab()[6]
     out = []
     for cells in raw.rows:
         code_parts: list[str] = []
         current: TableRow | None = None
         for cell in cells:
             column = _header_path(raw.header, cell.x0, cell.x1)
+            if column and line_number.search(column.split("/")[-1]):
+                continue  # 决算 tables number their rows (行次): not a figure
             is_code_col = bool(code_header.search(column.split("/")[-1])) if column else False
             if (_CODE.match(cell.text) or (is_code_col and _SPLIT_CODE.match(cell.text))) and current is None:
                 code_parts.append(cell.text)

@@ -41,6 +41,7 @@ def run_extraction(doc: BudgetDocument, norm: NormalizedText, tables: list[Table
         facts.append(Fact(field="fiscal_year", value=meta.fiscal_year, unit="年", raw=str(meta.fiscal_year), section=None, evidence=ctx.evidence(*meta.fiscal_year_at)))
 
     other_parts: dict[str, Decimal] = {}
+    narrower: set[str] = set()  # fields whose figure was stated only for one fund
     for spec in field_specs:
         found = candidates(ctx, spec)
         facts.extend(to_fact(ctx, c, spec.path) for c in found)
@@ -48,6 +49,8 @@ def run_extraction(doc: BudgetDocument, norm: NormalizedText, tables: list[Table
         findings.extend(problems)
         if chosen is None:
             continue
+        if chosen.scoped:
+            narrower.add(spec.field)
         if spec.field.startswith(_OTHER_REVENUE):
             other_parts[spec.field] = chosen.value
         else:
@@ -77,7 +80,7 @@ def run_extraction(doc: BudgetDocument, norm: NormalizedText, tables: list[Table
     facts.extend(class_facts)
     findings.extend(class_findings)
 
-    findings.extend(apply_tables(ctx, summary, tables, facts))
+    findings.extend(apply_tables(ctx, summary, tables, facts, narrower))
     doc.tables = tables
     doc.summary = summary
     doc.facts = facts

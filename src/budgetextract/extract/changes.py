@@ -15,6 +15,7 @@ from .context import Context
 # how far after a figure its change may start, and how far after the change its reason
 _CHANGE_WINDOW = 80
 _REASON_WINDOW = 400
+_ROUNDING = Decimal("0.02")  # two figures each rounded to 0.01
 
 
 @dataclass
@@ -29,6 +30,7 @@ class Change:
     amount_end: int | None = None
     pct_end: int | None = None
     placeholder: bool = False
+    base: Decimal | None = None  # the figure compared against, where the sentence prints it
 
 
 @lru_cache(maxsize=1)
@@ -56,14 +58,16 @@ def parse_change(ctx: Context, pos: int, follow_next_sentence: bool = False) -> 
             end = nxt_end
     end = min(end, pos + _CHANGE_WINDOW)
     for word in ctx.between("CHANGE", pos, end):
-        if ctx.between("MONEY", pos, word.start_char):
+        between = ctx.between("MONEY", pos, word.start_char)
+        if any(not _is_base(ctx, m) for m in between):
             return None  # another figure stands between: the change is that one's
         sentence_start = max(text.rfind("。", 0, word.start_char), text.rfind("\n", 0, word.start_char)) + 1
         before = text[max(sentence_start, word.start_char - 40) : word.start_char]
         if not comparison.search(before):
             continue
         sign = word._.value
-        change = Change(sign=sign, amount=None, amount_raw=None, pct=None, pct_raw=None, start=word.start_char, end=word.end_char)
+        change = Change(sign=sign, amount=None, amount_raw=None, pct=None, pct_raw=None, start=word.start_char, end=word.end_char,
+                        base=between[-1]._.value if between else None)
         if placeholder.search(text, max(0, word.start_char - 3), word.end_char + 8):
             change.placeholder = True
             return change
@@ -88,6 +92,14 @@ def parse_change(ctx: Context, pos: int, follow_next_sentence: bool = False) -> 
                     change.pct_raw, change.end, change.pct_end = pct.text, pct.end_char, pct.end_char
         return change
     return None
+
+
+def _is_base(ctx: Context, money) -> bool:
+    """A figure compared against (比2025年年初预算数14708.87万元增加…) is the base of the
+    change that follows, not a figure of its own."""
+    comparison = _patterns()[1]
+    before = ctx.norm.folded[max(0, money.start_char - 16) : money.start_char]
+    return bool(comparison.search(before)) and not regex.search(r"[,;。]", before[comparison.search(before).start():])
 
 
 def reason_after(ctx: Context, pos: int, limit: int | None = None) -> tuple[str, int, int] | None:
@@ -148,6 +160,9 @@ def headline_change(ctx: Context) -> tuple[Change | None, tuple[str, int, int] |
             if change.placeholder:
                 findings.append(placeholder_finding(ctx, "total_change_amount", change))
                 continue
+            if own is not None and own.end_char == pos and not _adds_up(own._.value, change):
+                findings.append(_misprinted_change(ctx, own, change))
+                continue
             if chosen is not None and (change.amount != chosen.amount or change.start == chosen.start):
                 continue
             next_heading = min((s.start for s in _sections_after(ctx, change.end)), default=None)
@@ -157,6 +172,23 @@ def headline_change(ctx: Context) -> tuple[Change | None, tuple[str, int, int] |
             if reason is not None:
                 return chosen, reason, findings
     return chosen, None, findings
+
+
+def _adds_up(total: Decimal | None, change: Change) -> bool:
+    """Total − base = change, to the rounding of two printed figures, where all three are printed."""
+    if total is None or change.base is None or change.amount is None:
+        return True
+    return abs(total - change.base - change.amount) <= _ROUNDING
+
+
+def _misprinted_change(ctx: Context, own, change: Change) -> Finding:
+    return Finding(
+        code="change_amount_mismatch",
+        severity="error",
+        message=f"the total {own._.value} against {change.base} is a change of {own._.value - change.base}, but the document says {change.amount}; that statement is not used",
+        fields=["total_change_amount"], difference=change.amount - (own._.value - change.base), tolerance=_ROUNDING,
+        evidence=[ctx.evidence(own.start_char, change.amount_end or change.end)],
+    )
 
 
 def _sections_after(ctx: Context, pos: int):

@@ -25,6 +25,7 @@ class FieldSpec:
     sections: frozenset[str] | None
     units: frozenset[str] | None
     count_before: regex.Pattern | None
+    scoped: frozenset[str]
 
 
 @dataclass
@@ -37,6 +38,7 @@ class Candidate:
     anchor_start: int
     start: int
     end: int
+    scoped: bool = False
 
 
 @lru_cache(maxsize=1)
@@ -54,6 +56,7 @@ def specs() -> tuple[list[FieldSpec], regex.Pattern, int, frozenset[str]]:
                 sections=frozenset(f["sections"]) if "sections" in f else None,
                 units=frozenset(f["units"]) if "units" in f else None,
                 count_before=regex.compile(f["count_before"]) if "count_before" in f else None,
+                scoped=frozenset(f.get("scoped_sections", [])),
             )
         )
     return out, regex.compile(data["default_gap"]), data["max_gap"], frozenset(data["excluded_sections"])
@@ -97,6 +100,11 @@ def candidates(ctx: Context, spec: FieldSpec) -> list[Candidate]:
         for m in pattern.finditer(text):
             if _allowed(ctx, spec, m.start()):
                 found.append(Candidate(spec.field, Decimal(0) if spec.kind == "money" else 0, None, m.group(), zero_tier, m.start(), m.start(), m.end()))
+    if spec.scoped:
+        # a statement within a section of one fund (一般公共预算…基本支出) ranks below all others
+        for c in found:
+            if ctx.kinds_at(c.anchor_start) & spec.scoped:
+                c.tier, c.scoped = c.tier + zero_tier + 1, True
     found.sort(key=lambda c: (c.tier, c.start))
     return found
 

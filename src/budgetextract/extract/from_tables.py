@@ -28,6 +28,7 @@ _THREE_PUBLIC = ["three_public_total", "three_public_outbound", "three_public_ve
                  "three_public_vehicle_operation", "three_public_reception", "meeting_expenses", "training_expenses", "operating_costs"]
 _LINE_ITEMS = {"meeting_expenses": "会议费", "training_expenses": "培训费"}
 _NUMBERING = regex.compile(r"^(?:[一二三四五六七八九十]+、|\d+[.、])")
+_OTHER_REVENUE = "other_revenue."
 # Table figures are exact (元 with cents); a narrative figure rounds to 0.01 万元.
 _NARRATIVE_ROUNDING = Decimal("0.005")
 
@@ -163,22 +164,40 @@ def table_function_classes(ctx: Context, tables: list[Table]) -> tuple[dict[str,
     return {}, []
 
 
-def apply_tables(ctx: Context, summary: Summary, tables: list[Table], facts: list[Fact]) -> list[Finding]:
-    """Fill summary fields the narrative left null; report where the two disagree."""
+def _table_first() -> frozenset[str]:
+    return frozenset(vocab.load("tables")["table_first"]["fields"])
+
+
+def apply_tables(ctx: Context, summary: Summary, tables: list[Table], facts: list[Fact], narrower: set[str] = frozenset()) -> list[Finding]:
+    """Fill summary fields the narrative left null, or stated only for a narrower scope;
+    report where the two disagree."""
     findings: list[Finding] = []
+    other_parts: dict[str, Decimal] = {}
+    first = _table_first()
     for field, fact in table_facts(ctx, tables).items():
         facts.append(fact)
+        if field.startswith(_OTHER_REVENUE):
+            if fact.value is not None:
+                other_parts[field] = fact.value
+            continue
         stated = getattr(summary, field)
-        if stated is None:
-            setattr(summary, field, fact.value)
-        elif fact.value is not None and abs(stated - fact.value) > _NARRATIVE_ROUNDING:
+        differs = stated is not None and fact.value is not None and abs(stated - fact.value) > _NARRATIVE_ROUNDING
+        if stated is None or (differs and (field in first or field in narrower)):
+            if fact.value is not None or stated is None:
+                setattr(summary, field, fact.value)
+        if differs:
             narrative = [f.evidence for f in facts if f.source == "narrative" and f.value == stated][:1]
+            scope = field in first or field in narrower
             findings.append(Finding(
-                code="narrative_table_mismatch", severity="warning",
-                message=f"{field}: the narrative says {stated} but the table says {fact.value}",
+                code="scope_difference" if scope else "narrative_table_mismatch",
+                severity="info" if scope else "warning",
+                message=f"{field}: the narrative says {stated} but the table says {fact.value}"
+                + ("; the table's figure is the field's scope (the narrative's is one fund's, or includes the carry-over)" if scope else ""),
                 fields=[field], difference=stated - fact.value, tolerance=_NARRATIVE_ROUNDING,
                 evidence=narrative + [fact.evidence],
             ))
+    if other_parts and summary.other_revenue is None:
+        summary.other_revenue = sum(other_parts.values(), Decimal(0))
     classes, class_facts = table_function_classes(ctx, tables)
     facts.extend(class_facts)
     if classes and not summary.function_classes:
