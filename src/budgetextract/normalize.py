@@ -32,6 +32,9 @@ _ARTIFACTS = re.compile(r"\[bookmark: [^\]]*\]|\s*PAGEREF\s+_Toc\d+\s+\\?h\s+\d+
 _CJK = r"\p{Han}\u3000-\u303f\uff00-\uffef“”‘’、"
 _SPACE_NEAR_CJK = regex.compile(rf"(?<=[{_CJK}])[ \u00a0\u3000]+|[ \u00a0\u3000]+(?=[{_CJK}])")
 _SPACE_BEFORE_PERCENT = re.compile(r"(?<=\d) +(?=%|％)")
+# a figure whose glyphs the PDF spaced out (3 . 8 3万元): only before a unit, and only with a
+# spaced decimal point, so that adjacent table figures are never run together
+_SPACED_FIGURE = re.compile(r"(?<![\d.,])\d(?: ?\d)* \. ?\d(?: ?\d)*(?= ?(?:万元|亿元|元|%|％))")
 # A line that starts a new block: a numbered heading or list item, a table title.
 _BLOCK_START = regex.compile(
     r"^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]+[)）]"
@@ -99,6 +102,7 @@ def _clean_line(line: str) -> str:
     line = _ARTIFACTS.sub("", line)
     line = _SPACE_NEAR_CJK.sub("", line)
     line = _SPACE_BEFORE_PERCENT.sub("", line)
+    line = _SPACED_FIGURE.sub(lambda m: m.group().replace(" ", ""), line)
     return line.strip(" \u00a0")
 
 

@@ -44,7 +44,20 @@ def _total_row(table: Table) -> TableRow | None:
         return rows[0]
     if len(table.rows) == 1 and not table.rows[0].name:
         return table.rows[0]  # a one-row table of totals (三公, 支出预算总表 in some templates)
-    return None
+    return _unnamed_total(table)
+
+
+def _unnamed_total(table: Table) -> TableRow | None:
+    """A first row named for the department (深圳市信访局 4,684.30 …) rather than 合计:
+    the total when its first figure is exactly the sum of the class (类) rows below it."""
+    if not table.rows or table.rows[0].code:
+        return None
+    first = table.rows[0]
+    column = next((c for c, v in first.values.items() if v is not None), None)
+    classes = [r for r in table.rows[1:] if r.level == "类"]
+    if column is None or not classes or any(r.values.get(column) is None for r in classes):
+        return None
+    return first if sum((r.values[column] for r in classes), Decimal(0)) == first.values[column] else None
 
 
 def _column(row: TableRow, role: str) -> str | None:
