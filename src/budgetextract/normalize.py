@@ -44,6 +44,7 @@ _SENTENCE_END = "。！？；!?;"
 # A numbered line ending like this is a heading that happens to fill the line.
 _HEADING_END = re.compile(r"(?:说明|情况|概况|解释|预算表|决算表|总表|职能|职责|设置)$")
 _UNIT_START = re.compile(r"^(?:万元|亿元|元|%|％|万(?=元))")
+_AWAITS_FIGURE = re.compile(r"(?:增加|减少|增长|下降|共计|合计|总额|为)[:：]?$")
 _FIGURE_START = re.compile(r"^\d[\d,]*(?:\.\d+)?(?:万元|亿元|元|%|％)")
 # a bare amount as tables print it; one followed by its unit belongs to prose
 _AMOUNT = re.compile(r"(?<![\d.,])(?:\d[\d,]*\.\d{2}|\d{1,3}(?:,\d{3})+)(?![\d.,]*(?:万|元|亿|%|％))")
@@ -163,6 +164,8 @@ def _joins(prev: str, prev_width: int, nxt: str, wrap: int | None) -> bool:
         return False
     if _UNIT_START.match(nxt) and (prev[-1].isdigit() or prev.endswith("万")):
         return True  # a figure split from its unit
+    if _FIGURE_START.match(nxt) and _AWAITS_FIGURE.search(prev):
+        return True  # 比上年增加 / 118.76万元: no sentence ends on a change word
     if wrap is None or is_table_row(prev) or "\t" in nxt:
         return False
     if prev[-1] in _SENTENCE_END or _BLOCK_START.match(nxt):

@@ -29,6 +29,7 @@ _THREE_PUBLIC = ["three_public_total", "three_public_outbound", "three_public_ve
 _LINE_ITEMS = {"meeting_expenses": "会议费", "training_expenses": "培训费"}
 _NUMBERING = regex.compile(r"^(?:[一二三四五六七八九十]+、|\d+[.、])")
 _OTHER_REVENUE = "other_revenue."
+_CODE_PREFIX = regex.compile(r"^\[?\d+\]?\s*")
 # Table figures are exact (元 with cents); a narrative figure rounds to 0.01 万元.
 _NARRATIVE_ROUNDING = Decimal("0.005")
 
@@ -137,13 +138,22 @@ def table_facts(ctx: Context, tables: list[Table]) -> dict[str, Fact]:
                 found[field] = fact
 
     for field, name in _LINE_ITEMS.items():
-        for table in by_kind.get("basic_economic", []):
-            row = next((r for r in table.rows if r.name == name), None)
-            column = _column(row, "total") if row else None
-            fact = _fact(ctx, field, table, row, column) if column else None
-            if fact is not None and field not in found:
-                found[field] = fact
+        # a table of all expenditure by economic class states the department's figure; a
+        # table of basic expenditure only where no project table lists the item too
+        in_projects = any(_line_item(t, name) for t in by_kind.get("project_economic", []))
+        for kind in ["economic"] + ([] if in_projects else ["basic_economic"]):
+            for table in by_kind.get(kind, []):
+                row = _line_item(table, name)
+                column = _column(row, "total") if row else None
+                fact = _fact(ctx, field, table, row, column) if column else None
+                if fact is not None and field not in found:
+                    found[field] = fact
     return found
+
+
+def _line_item(table: Table, name: str) -> TableRow | None:
+    """The row of an economic class by name, its code printed in the name or not ([30215]会议费)."""
+    return next((r for r in table.rows if _CODE_PREFIX.sub("", r.name) == name), None)
 
 
 def table_function_classes(ctx: Context, tables: list[Table]) -> tuple[dict[str, Decimal], list[Fact]]:
