@@ -29,6 +29,7 @@ _THREE_PUBLIC = ["three_public_total", "three_public_outbound", "three_public_ve
 _LINE_ITEMS = {"meeting_expenses": "会议费", "training_expenses": "培训费"}
 _NUMBERING = regex.compile(r"^(?:[一二三四五六七八九十]+、|\d+[.、])")
 _OTHER_REVENUE = "other_revenue."
+_ROW_LABEL = regex.compile(r"^(?:其中[:：]?)?(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十\d]+[、.])?")
 _CODE_PREFIX = regex.compile(r"^\[?\d+\]?\s*")
 # Table figures are exact (元 with cents); a narrative figure rounds to 0.01 万元.
 _NARRATIVE_ROUNDING = Decimal("0.005")
@@ -77,7 +78,8 @@ def _evidence(ctx: Context, table: Table, row: TableRow, column: str) -> Evidenc
     if not printed:
         return None
     norm = ctx.norm
-    pattern = rf"(?<![\d,.]){regex.escape(printed)}(?![\d,.])"
+    # cells may run together in the text layer: a figure followed by the next row's code
+    pattern = rf"(?<![\d,.]){regex.escape(printed)}(?:(?![\d,.])|(?=\d{{3,7}}\p{{Han}}))"
     if not table.pages:  # a format without pages (DOCX, text): on a line of table rows
         hits = [m.start() for m in regex.finditer(pattern, norm.text) if is_table_row(norm.line_at(m.start()))]
     else:
@@ -122,9 +124,15 @@ def table_facts(ctx: Context, tables: list[Table]) -> dict[str, Fact]:
         row = _total_row(table)
         if row is None:
             continue
+        # items as columns of the total row, or (one figure a row) as rows of their own
+        by_row = not any(column_role(c) in _THREE_PUBLIC for c in row.values)
         for field in _THREE_PUBLIC:
-            column = _column(row, field)
-            fact = _fact(ctx, field, table, row, column) if column else None
+            if by_row:
+                item = row if field == "three_public_total" else next((r for r in table.rows if column_role(_ROW_LABEL.sub("", r.name)) == field), None)
+                column = _column(item, "total") if item else None
+            else:
+                item, column = row, _column(row, field)
+            fact = _fact(ctx, field, table, item, column) if column else None
             # a blank cell is not a printed 0 (templates leave unused cells empty)
             if fact is not None and fact.value is not None and field not in found:
                 found[field] = fact
