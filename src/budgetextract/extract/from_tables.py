@@ -165,10 +165,10 @@ def _line_item(table: Table, name: str) -> TableRow | None:
 
 
 def table_function_classes(ctx: Context, tables: list[Table]) -> tuple[dict[str, Decimal], list[Fact]]:
-    """Spending by class (类) from the class rows of a function-classification table,
-    else from the expenditure side of the budget total table."""
+    """Spending by class (类) from the class rows of a table of all funds (支出总表, the
+    expenditure side of the 收支总表), else of one fund's function table."""
     names = function_class_names()
-    for kind in ("expenditure", "function", "budget_total", "fiscal_total"):
+    for kind in ("expenditure", "budget_total", "function", "fiscal_total"):
         for table in (t for t in tables if t.kind == kind):
             classes, facts = {}, []
             for row in table.rows:
