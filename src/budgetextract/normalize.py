@@ -176,6 +176,8 @@ def _joins(prev: str, prev_width: int, nxt: str, wrap: int | None) -> bool:
         return True  # a justified line broke before a long figure and left a short line
     if (prev[-1].isdigit() or prev[-1] in ".,") and nxt[0].isdigit() and not is_table_row(nxt):
         return True  # a figure split across lines: 39.6 / 0万元
+    if any(c in prev for c in "，；") and prev_width >= 0.8 * wrap:
+        return True  # a sentence that stops short of the margin without ending (an indented item)
     return prev_width >= wrap - 6
 
 

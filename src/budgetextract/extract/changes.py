@@ -10,6 +10,7 @@ import regex
 
 from .. import vocab
 from ..schema import Fact, Finding
+from ..segment import section_at, walk
 from .context import Context
 
 # how far after a figure its change may start, and how far after the change its reason
@@ -166,7 +167,7 @@ def headline_change(ctx: Context) -> tuple[Change | None, tuple[str, int, int] |
             if chosen is not None and (change.amount != chosen.amount or change.start == chosen.start):
                 continue
             next_heading = min((s.start for s in _sections_after(ctx, change.end)), default=None)
-            reason = reason_after(ctx, change.end, next_heading)
+            reason = reason_after(ctx, change.end, next_heading) or _reason_item(ctx, change.start)
             if chosen is None:
                 chosen = change
             if reason is not None:
@@ -191,9 +192,19 @@ def _misprinted_change(ctx: Context, own, change: Change) -> Finding:
     )
 
 
-def _sections_after(ctx: Context, pos: int):
-    from ..segment import walk
+def _reason_item(ctx: Context, pos: int) -> tuple[str, int, int] | None:
+    """The reason given as an item of its own under the change's heading
+    (（三）增减变化情况 … 3.收支预算增加的主要原因，一是…)."""
+    chain = section_at(ctx.sections, pos)
+    if not chain:
+        return None
+    for child in chain[-1].children:
+        if child.start > pos and "原因" in child.title:
+            return reason_after(ctx, child.start, child.end)
+    return None
 
+
+def _sections_after(ctx: Context, pos: int):
     return (s for s in walk(ctx.sections) if s.start > pos)
 
 
