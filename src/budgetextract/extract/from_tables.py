@@ -35,9 +35,10 @@ _CODE_PREFIX = regex.compile(r"^\[?\d+\]?\s*")
 _NARRATIVE_ROUNDING = Decimal("0.005")
 
 
-def _named_rows() -> dict[str, tuple[str, regex.Pattern]]:
+def _named_rows() -> dict[str, tuple[list[str], regex.Pattern]]:
     rows = vocab.load("tables")["named_rows"]
-    return {f: (spec[0], regex.compile(spec[1])) for f, spec in rows.items() if not f.startswith("_")}
+    return {f: ([spec[0]] if isinstance(spec[0], str) else spec[0], regex.compile(spec[1]))
+            for f, spec in rows.items() if not f.startswith("_")}
 
 
 def _total_row(table: Table) -> TableRow | None:
@@ -137,12 +138,20 @@ def table_facts(ctx: Context, tables: list[Table]) -> dict[str, Fact]:
             if fact is not None and fact.value is not None and field not in found:
                 found[field] = fact
 
-    for field, (kind, pattern) in _named_rows().items():
-        for table in by_kind.get(kind, []):
+    for field, (kinds, pattern) in _named_rows().items():
+        for table in (t for kind in kinds for t in by_kind.get(kind, [])):
             row = next((r for r in table.rows if pattern.match(r.name)), None)
             column = next((c for c in row.values if row.printed.get(c)), None) if row else None
             fact = _fact(ctx, field, table, row, column) if column else None
             if fact is not None and field not in found:
+                found[field] = fact
+
+    for table in by_kind.get("revenue", []):
+        row = _total_row(table)
+        for column in row.values if row else []:
+            field = column_role(column)
+            fact = _fact(ctx, field, table, row, column) if field and field.startswith(_OTHER_REVENUE) else None
+            if fact is not None and fact.value is not None and field not in found:
                 found[field] = fact
 
     for field, name in _LINE_ITEMS.items():
@@ -164,13 +173,14 @@ def _line_item(table: Table, name: str) -> TableRow | None:
     return next((r for r in table.rows if _CODE_PREFIX.sub("", r.name) == name), None)
 
 
-def table_function_classes(ctx: Context, tables: list[Table]) -> tuple[dict[str, Decimal], list[Fact]]:
+def table_function_classes(ctx: Context, tables: list[Table]) -> tuple[dict[str, Decimal], list[Fact], bool]:
     """Spending by class (类) from the class rows of a table of all funds (支出总表, the
-    expenditure side of the 收支总表), else of one fund's function table."""
+    expenditure side of the 收支总表), else of one fund's function table; and whether
+    the rows were coded."""
     names = function_class_names()
     for kind in ("expenditure", "budget_total", "function", "fiscal_total"):
         for table in (t for t in tables if t.kind == kind):
-            classes, facts = {}, []
+            classes, facts, coded = {}, [], True
             for row in table.rows:
                 stem = _NUMBERING.sub("", row.name)
                 stem = stem[:-2] if stem.endswith("支出") else stem
@@ -189,10 +199,11 @@ def table_function_classes(ctx: Context, tables: list[Table]) -> tuple[dict[str,
                     break  # a class without its evidence: rather none than an incomplete set
                 classes[entry[1]] = fact.value
                 facts.append(fact)
+                coded = coded and row.level == "类"
             else:
                 if classes:
-                    return classes, facts
-    return {}, []
+                    return classes, facts, coded
+    return {}, [], False
 
 
 def _table_first() -> frozenset[str]:
@@ -229,12 +240,21 @@ def apply_tables(ctx: Context, summary: Summary, tables: list[Table], facts: lis
             ))
     if other_parts and summary.other_revenue is None:
         summary.other_revenue = sum(other_parts.values(), Decimal(0))
-    classes, class_facts = table_function_classes(ctx, tables)
+    classes, class_facts, coded = table_function_classes(ctx, tables)
     facts.extend(class_facts)
-    if classes and not summary.function_classes:
+    if classes and (not summary.function_classes or coded and _extends(summary.function_classes, classes)):
         summary.function_classes = classes
     findings.extend(_table_sums(ctx, tables))
     return findings
+
+
+def _extends(stated: dict[str, Decimal], table: dict[str, Decimal]) -> bool:
+    """The table lists every class the narrative names, at the same figure, and more:
+    the narrative named only some classes (its largest), the table all of them. Only
+    classes read from coded rows (201 …) count: a side-by-side table's names may be
+    misaligned with its figures."""
+    return len(table) > len(stated) and all(
+        name in table and abs(table[name] - value) <= _NARRATIVE_ROUNDING for name, value in stated.items())
 
 
 def _table_sums(ctx: Context, tables: list[Table]) -> list[Finding]:
