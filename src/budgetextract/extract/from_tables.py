@@ -52,7 +52,7 @@ def _total_row(table: Table) -> TableRow | None:
 
 def _unnamed_total(table: Table) -> TableRow | None:
     """A first row named for the department (深圳市信访局 4,684.30 …) rather than 合计:
-    the total when its first figure is exactly the sum of the class (类) rows below it."""
+    the total when its first figure is the sum of the class (类) rows below it."""
     if not table.rows or table.rows[0].code:
         return None
     first = table.rows[0]
@@ -60,7 +60,8 @@ def _unnamed_total(table: Table) -> TableRow | None:
     classes = [r for r in table.rows[1:] if r.level == "类"]
     if column is None or not classes or any(r.values.get(column) is None for r in classes):
         return None
-    return first if sum((r.values[column] for r in classes), Decimal(0)) == first.values[column] else None
+    difference = abs(sum((r.values[column] for r in classes), Decimal(0)) - first.values[column])
+    return first if difference <= _NARRATIVE_ROUNDING * len(classes) else None  # each class rounded
 
 
 def _column(row: TableRow, role: str) -> str | None:
@@ -240,12 +241,36 @@ def apply_tables(ctx: Context, summary: Summary, tables: list[Table], facts: lis
             ))
     if other_parts and summary.other_revenue is None:
         summary.other_revenue = sum(other_parts.values(), Decimal(0))
+    if summary.basic_expenditure is None and _all_general_public_budget(summary):
+        fact = _basic_table_total(ctx, tables)
+        if fact is not None:
+            facts.append(fact)
+            summary.basic_expenditure = fact.value
     classes, class_facts, coded = table_function_classes(ctx, tables)
     facts.extend(class_facts)
     if classes and (not summary.function_classes or coded and _extends(summary.function_classes, classes)):
         summary.function_classes = classes
     findings.extend(_table_sums(ctx, tables))
     return findings
+
+
+def _all_general_public_budget(summary: Summary) -> bool:
+    """All the department's revenue is this year's 一般公共预算 (no other fund, no carry-over,
+    no other revenue): a table of the 一般公共预算's basic expenditure then covers all of it."""
+    gpb, total = summary.general_public_budget, summary.revenue_total
+    return gpb is not None and total is not None and abs(gpb - total) <= _NARRATIVE_ROUNDING \
+        and not summary.carryover_prior_year and not summary.other_revenue
+
+
+def _basic_table_total(ctx: Context, tables: list[Table]) -> Fact | None:
+    """The 合计 of a table of basic expenditure (一般公共预算基本支出表)."""
+    for table in (t for t in tables if t.kind == "basic_economic"):
+        row = _total_row(table)
+        column = _column(row, "total") if row else None
+        fact = _fact(ctx, "basic_expenditure", table, row, column) if column else None
+        if fact is not None and fact.value is not None:
+            return fact
+    return None
 
 
 def _extends(stated: dict[str, Decimal], table: dict[str, Decimal]) -> bool:
