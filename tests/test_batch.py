@@ -17,6 +17,7 @@ import pytest
 
 from budgetextract import pipeline
 from budgetextract.batch import read_manifest, run_batch
+from budgetextract.isolation import Limits
 from conftest import CORPUS
 
 
@@ -57,7 +58,7 @@ def summary_rows(folder: Path) -> list[tuple]:
 def test_batch_records_outputs_and_rerun(tmp_path):
     inputs = make_inputs(tmp_path / "in")
     out = tmp_path / "out"
-    counts = run_batch([str(tmp_path / "in")], out, jobs=2, timeout=60, progress=False)
+    counts = run_batch([str(tmp_path / "in")], out, jobs=2, limits=Limits(timeout=60), progress=False)
     assert counts["done"] + counts["failed"] == len(inputs)
     assert counts["failed"] == 2
     manifest = read_manifest(out)
@@ -78,9 +79,9 @@ def test_batch_records_outputs_and_rerun(tmp_path):
     package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
     assert {r["path"] for r in package["resources"]} == {"summary.csv", "function_classes.csv", "facts.csv", "line_items.csv", "findings.csv", "errors.csv"}
 
-    again = run_batch([str(tmp_path / "in")], out, jobs=2, timeout=60, progress=False)
+    again = run_batch([str(tmp_path / "in")], out, jobs=2, limits=Limits(timeout=60), progress=False)
     assert (again["done"], again["failed"], again["skipped"]) == (0, 0, len(inputs))
-    forced = run_batch([str(tmp_path / "in")], out, jobs=2, timeout=60, force=True, progress=False)
+    forced = run_batch([str(tmp_path / "in")], out, jobs=2, limits=Limits(timeout=60), force=True, progress=False)
     assert forced["done"] + forced["failed"] == len(inputs)
 
 
@@ -97,7 +98,7 @@ def test_hanging_and_crashing_files_do_not_stop_the_batch(tmp_path, monkeypatch)
 
     monkeypatch.setattr(pipeline, "process_file", pathological)  # forked workers inherit it
     out = tmp_path / "out"
-    run_batch([str(tmp_path / "in")], out, jobs=2, timeout=3, progress=False)
+    run_batch([str(tmp_path / "in")], out, jobs=2, limits=Limits(timeout=3), progress=False)
     codes = {Path(e["path"]).name: e["error_code"] for e in read_manifest(out).values()}
     assert codes["sample_jiangsu_style.docx"] == "timeout"
     assert codes["sample_haikou_style.docx"] == "crashed"
@@ -147,9 +148,9 @@ def test_dask_cluster_gives_the_same_outputs(tmp_path):
     from dask.distributed import LocalCluster
 
     make_inputs(tmp_path / "in")
-    run_batch([str(tmp_path / "in")], tmp_path / "local", jobs=2, timeout=60, progress=False)
+    run_batch([str(tmp_path / "in")], tmp_path / "local", jobs=2, limits=Limits(timeout=60), progress=False)
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
-        run_batch([str(tmp_path / "in")], tmp_path / "dask", jobs=2, timeout=60, progress=False, dask=cluster.scheduler_address)
+        run_batch([str(tmp_path / "in")], tmp_path / "dask", jobs=2, limits=Limits(timeout=60), progress=False, dask=cluster.scheduler_address)
 
     assert summary_rows(tmp_path / "dask") == summary_rows(tmp_path / "local")
     assert len(summary_rows(tmp_path / "dask")) == len(read_manifest(tmp_path / "dask"))

@@ -84,12 +84,13 @@ def test_review_page_in_chromium(tmp_path, path):
 @needs_browser
 def test_report_renders_with_plots(tmp_path):
     from budgetextract.batch import run_batch
+    from budgetextract.isolation import Limits
 
     inputs = tmp_path / "in"
     shutil.copytree(CORPUS, inputs)
     (inputs / "empty.txt").write_bytes(b"")
     out = tmp_path / "out"
-    run_batch([str(inputs)], out, jobs=2, timeout=60, progress=False)
+    run_batch([str(inputs)], out, jobs=2, limits=Limits(timeout=60), progress=False)
     page = tmp_path / "report.html"
     assert main(["report", str(out), "-o", str(page)]) == 0
     text = page.read_text(encoding="utf-8")

@@ -1,27 +1,26 @@
-"""Many files: a pool of worker processes, a deadline per file, a manifest to resume from.
+"""Many files: workers with a deadline and a memory limit per file (isolation.py), a
+manifest to resume from, a lock so that one batch at a time writes an output folder.
 
-Each file runs in a worker process of its own pool; a file that runs past its deadline
-has its worker killed (`timeout`), a worker that dies takes only its file with it
-(`crashed`), and a new worker takes its place. Records are written atomically and the
-manifest (JSON lines, appended after the record is in place) says what is done, keyed
-by content hash and versions, so a run killed at any moment resumes where it stopped.
+Records are written atomically and the manifest (JSON lines, appended after the record is
+in place) says what is done, keyed by the input's absolute path, its content hash and the
+versions, so a run killed at any moment resumes where it stopped. A file that failed for
+a reason that may not recur (timeout, crashed, memory) is tried again by a rerun.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
-import multiprocessing as mp
 import os
 import sys
 import time
-from collections import deque
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 from . import __version__
-from .files import discover
+from .files import display, with_record_names
+from .isolation import TRANSIENT, Limits, run_isolated
 from .schema import SCHEMA_VERSION, BudgetDocument, ErrorInfo, Source
 
 MANIFEST = "manifest.jsonl"
@@ -43,15 +42,6 @@ def sha256_of(path: Path) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def record_path(out: Path, root: Path, path: Path, several_roots: bool) -> Path:
-    """records/<path relative to its input folder>.json, so same-named files in
-    different folders do not collide."""
-    rel = path.relative_to(root) if root.is_dir() else Path(path.name)
-    if several_roots:
-        rel = Path(root.name if root.is_dir() else "_files") / rel
-    return out / RECORDS / rel.parent / f"{rel.name}.json"
 
 
 def read_manifest(out: Path) -> dict[str, dict]:
@@ -92,54 +82,6 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _worker(conn: Connection) -> None:
-    from .pipeline import process_file
-
-    parent = os.getppid()
-    while True:
-        # a parent killed outright (kill -9) cannot stop its workers: they notice and leave
-        if not conn.poll(1.0):
-            if os.getppid() != parent:
-                return
-            continue
-        task = conn.recv()
-        if task is None:
-            return
-        started = time.perf_counter()
-        doc = process_file(Path(task))
-        conn.send((task, doc.to_json(), doc.source.pages or 0, time.perf_counter() - started))
-
-
-class _Pool:
-    def __init__(self, jobs: int):
-        self.ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-        self.workers: list[dict] = [self._spawn() for _ in range(jobs)]
-
-    def _spawn(self) -> dict:
-        parent, child = self.ctx.Pipe()
-        proc = self.ctx.Process(target=_worker, args=(child,), daemon=True)
-        proc.start()
-        child.close()
-        return {"proc": proc, "conn": parent, "job": None, "started": 0.0}
-
-    def replace(self, worker: dict) -> None:
-        worker["proc"].kill()
-        worker["proc"].join(timeout=5)
-        worker["conn"].close()
-        worker.update(self._spawn())
-
-    def close(self) -> None:
-        for w in self.workers:
-            try:
-                w["conn"].send(None)
-            except (BrokenPipeError, OSError):
-                pass
-        for w in self.workers:
-            w["proc"].join(timeout=5)
-            if w["proc"].is_alive():
-                w["proc"].kill()
-
-
 class Progress:
     """A bar on a terminal; a plain line every few seconds in a log."""
 
@@ -178,7 +120,7 @@ class Progress:
 
 def _error_record(job: Job, code: str, message: str) -> str:
     doc = BudgetDocument(
-        source=Source(file_name=job.path.name, path=str(job.path), sha256=job.sha256, bytes=job.size),
+        source=Source(file_name=display(job.path.name), path=display(job.path.resolve()), sha256=job.sha256, bytes=job.size),
         status="error", error=ErrorInfo(code=code, message=message), extractor_version=__version__,
     )
     return doc.to_json()
@@ -187,36 +129,49 @@ def _error_record(job: Job, code: str, message: str) -> str:
 def _retarget(record_json: str, path: Path) -> str:
     """The same content under another name: the same record, with this file's name."""
     record = json.loads(record_json)
-    record["source"]["file_name"] = path.name
-    record["source"]["path"] = str(path)
+    record["source"]["file_name"] = display(path.name)
+    record["source"]["path"] = display(path.resolve())
     return json.dumps(record, ensure_ascii=False, indent=1)
 
 
-def plan(inputs: list[str], out: Path, force: bool) -> tuple[list[Job], int, list[tuple[Path, Path]]]:
-    """(jobs to run, files skipped as done, files unreadable before any work)."""
-    roots = [Path(p) for p in inputs]
+def manifest_key(path: Path) -> str:
+    """An input's key in the manifest: its absolute path, whatever the working directory
+    or the way it was typed (kept exact, undecodable bytes included)."""
+    return os.fsdecode(os.path.abspath(path))
+
+
+def _done(entry: dict | None, sha: str, retry_failed: bool) -> bool:
+    if not entry or entry.get("sha256") != sha or entry.get("schema_version") != SCHEMA_VERSION \
+            or entry.get("extractor_version") != __version__ or not Path(entry["record"]).exists():
+        return False
+    code = entry.get("error_code")
+    return not (code in TRANSIENT or (retry_failed and entry.get("status") == "error"))
+
+
+def plan(inputs: list[str], out: Path, force: bool, retry_failed: bool = False) -> tuple[list[Job], int, list[tuple[Path, Path]]]:
+    """(jobs to run, files skipped as done, files unreadable before any work). The same
+    content under two names is extracted once, if they are of one format (by suffix:
+    the same bytes named .pdf and .txt are read differently)."""
     manifest = {} if force else read_manifest(out)
-    by_hash: dict[str, Job] = {}
+    by_content: dict[tuple[str, str], Job] = {}
     skipped = 0
     unreadable: list[tuple[Path, Path]] = []
-    for root in roots:
-        for path in discover([str(root)]):
-            record = record_path(out, root, path, len(roots) > 1)
-            try:
-                sha, size = sha256_of(path), path.stat().st_size
-            except OSError:
-                unreadable.append((path, record))
-                continue
-            entry = manifest.get(str(path))
-            if (entry and entry.get("sha256") == sha and entry.get("schema_version") == SCHEMA_VERSION
-                    and entry.get("extractor_version") == __version__ and Path(entry["record"]).exists()):
-                skipped += 1
-                continue
-            if sha in by_hash:
-                by_hash[sha].duplicates.append((path, record))
-            else:
-                by_hash[sha] = Job(path, record, sha, size)
-    return list(by_hash.values()), skipped, unreadable
+    for path, name in with_record_names(inputs):
+        record = out / RECORDS / name
+        try:
+            sha, size = sha256_of(path), path.stat().st_size
+        except OSError:
+            unreadable.append((path, record))
+            continue
+        if _done(manifest.get(manifest_key(path)), sha, retry_failed):
+            skipped += 1
+            continue
+        key = (sha, path.suffix.lower())
+        if key in by_content:
+            by_content[key].duplicates.append((path, record))
+        else:
+            by_content[key] = Job(path, record, sha, size)
+    return list(by_content.values()), skipped, unreadable
 
 
 def _extract_to_json(path: str) -> tuple[str, str, int, float]:
@@ -228,14 +183,21 @@ def _extract_to_json(path: str) -> tuple[str, str, int, float]:
     return path, doc.to_json(), doc.source.pages or 0, time.perf_counter() - started
 
 
+class SchedulerUnreachable(Exception):
+    pass
+
+
 def _run_dask(todo: list[Job], address: str, finish) -> None:
     """The same work on a dask.distributed cluster ("local" starts one on this machine).
-    A worker lost mid-file gives that file a `crashed` record; per-file deadlines are the
-    cluster's to enforce (distributed's own timeouts), not ours."""
+    A worker lost mid-file gives that file a `crashed` record; per-file deadlines and
+    memory limits are the cluster's to enforce (distributed's own settings), not ours."""
     from dask.distributed import Client, LocalCluster, as_completed
 
     cluster = LocalCluster(processes=True, threads_per_worker=1) if address == "local" else None
-    client = Client(cluster if cluster is not None else address)
+    try:
+        client = Client(cluster if cluster is not None else address, timeout=10)
+    except OSError as exc:
+        raise SchedulerUnreachable(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
     try:
         futures = {client.submit(_extract_to_json, str(job.path), pure=False): job for job in todo}
         for future in as_completed(list(futures)):
@@ -252,10 +214,35 @@ def _run_dask(todo: list[Job], address: str, finish) -> None:
             cluster.close()
 
 
-def run_batch(inputs: list[str], out: Path, jobs: int, timeout: float, force: bool = False, progress: bool = True,
-              dask: str | None = None) -> dict:
+class OutputBusy(Exception):
+    pass
+
+
+def _lock(out: Path):
+    """One batch at a time per output folder: a second is refused, not interleaved."""
+    handle = (out / ".lock").open("w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as exc:
+        handle.close()
+        raise OutputBusy(f"another batch is writing {out}; wait for it to finish or choose another --out") from exc
+    return handle
+
+
+def run_batch(inputs: list[str], out: Path, jobs: int, limits: Limits = Limits(), force: bool = False, progress: bool = True,
+              dask: str | None = None, retry_failed: bool = False) -> dict:
     out.mkdir(parents=True, exist_ok=True)
-    todo, skipped, unreadable = plan(inputs, out, force)
+    lock = _lock(out)
+    try:
+        return _run_locked(inputs, out, jobs, limits, force, progress, dask, retry_failed)
+    finally:
+        lock.close()
+
+
+def _run_locked(inputs, out: Path, jobs: int, limits: Limits, force: bool, progress: bool, dask: str | None, retry_failed: bool) -> dict:
+    for stale in (out / RECORDS).rglob(".*.tmp"):  # half-written by a run that was killed
+        stale.unlink(missing_ok=True)
+    todo, skipped, unreadable = plan(inputs, out, force, retry_failed)
     total = sum(1 + len(j.duplicates) for j in todo) + len(unreadable)
     bar = Progress(total, progress)
     counts = {"done": 0, "failed": 0, "skipped": skipped}
@@ -266,63 +253,31 @@ def run_batch(inputs: list[str], out: Path, jobs: int, timeout: float, force: bo
         for path, target in [(job.path, job.record), *job.duplicates]:
             text = record_json if path == job.path else _retarget(record_json, path)
             _write_atomic(target, text + "\n")
-            entry = {"path": str(path), "record": str(target), "sha256": job.sha256, "status": status["status"],
-                     "error_code": (status["error"] or {}).get("code"), "schema_version": SCHEMA_VERSION,
+            code = (status["error"] or {}).get("code")
+            entry = {"path": manifest_key(path), "record": str(target.resolve()), "sha256": job.sha256, "status": status["status"],
+                     "error_code": code, "transient": code in TRANSIENT, "schema_version": SCHEMA_VERSION,
                      "extractor_version": __version__, "pages": pages, "seconds": round(seconds, 3),
-                     "duplicate_of": str(job.path) if path != job.path else None}
-            manifest.write(json.dumps(entry, ensure_ascii=False) + "\n")
+                     "duplicate_of": manifest_key(job.path) if path != job.path else None}
+            # ASCII escapes keep a file name that is not UTF-8 exact through the round trip
+            manifest.write(json.dumps(entry, ensure_ascii=True) + "\n")
             manifest.flush()
             os.fsync(manifest.fileno())
             failed = status["status"] == "error"
             counts["failed" if failed else "done"] += 1
             bar.update(pages if path == job.path else 0, failed)
 
-    for path, record in unreadable:
-        finish(Job(path, record, "", 0), _error_record(Job(path, record, "", 0), "unreadable", "the file cannot be read"), 0, 0)
-
-    if todo and dask:
-        try:
+    try:
+        for path, record in unreadable:
+            job = Job(path, record, "", 0)
+            finish(job, _error_record(job, "unreadable", "the file cannot be read"), 0, 0)
+        if todo and dask:
             _run_dask(todo, dask, finish)
-        finally:
-            manifest.close()
-    elif todo:
-        from .nlp import pipeline
-
-        pipeline()  # loaded once in the parent; forked workers share it
-        pool = _Pool(max(1, min(jobs, len(todo))))
-        queue = deque(todo)
-        try:
-            while queue or any(w["job"] for w in pool.workers):
-                for w in pool.workers:
-                    if w["job"] is None and queue:
-                        w["job"], w["started"] = queue.popleft(), time.monotonic()
-                        w["conn"].send(str(w["job"].path))
-                busy = [w for w in pool.workers if w["job"]]
-                ready = wait([w["conn"] for w in busy], timeout=0.2)
-                now = time.monotonic()
-                for w in busy:
-                    job = w["job"]
-                    if w["conn"] in ready:
-                        try:
-                            _, record_json, pages, seconds = w["conn"].recv()
-                        except (EOFError, OSError):
-                            finish(job, _error_record(job, "crashed", "the worker died while reading this file (a crash in a parser); the rest of the batch went on"), 0, now - w["started"])
-                            pool.replace(w)
-                        else:
-                            finish(job, record_json, pages, seconds)
-                        w["job"] = None
-                    elif not w["proc"].is_alive():
-                        finish(job, _error_record(job, "crashed", f"the worker died (exit code {w['proc'].exitcode}) while reading this file"), 0, now - w["started"])
-                        pool.replace(w)
-                        w["job"] = None
-                    elif now - w["started"] > timeout:
-                        finish(job, _error_record(job, "timeout", f"reading took longer than {timeout:g}s and was stopped; rerun with a larger --timeout"), 0, now - w["started"])
-                        pool.replace(w)
-                        w["job"] = None
-        finally:
-            pool.close()
-            manifest.close()
-    else:
+        else:
+            for outcome in run_isolated([job.path for job in todo], jobs, limits):
+                job = todo[outcome.index]
+                record_json = outcome.record_json or _error_record(job, *outcome.error)
+                finish(job, record_json, outcome.pages, outcome.seconds)
+    finally:
         manifest.close()
 
     from .outputs import write_outputs

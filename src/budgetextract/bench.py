@@ -68,6 +68,7 @@ def _floors(pdfs: list[Path]) -> dict[str, float]:
 
 def _batch_seconds(files: list[Path], jobs: int) -> float:
     from .batch import run_batch
+    from .isolation import Limits
 
     with tempfile.TemporaryDirectory() as tmp:
         inputs = Path(tmp) / "in"
@@ -75,7 +76,7 @@ def _batch_seconds(files: list[Path], jobs: int) -> float:
         for i, f in enumerate(files):
             shutil.copy(f, inputs / f"{i:04d}_{f.name}")
         s = time.perf_counter()
-        run_batch([str(inputs)], Path(tmp) / "out", jobs=jobs, timeout=600, progress=False)
+        run_batch([str(inputs)], Path(tmp) / "out", jobs=jobs, limits=Limits(timeout=600), progress=False)
         return time.perf_counter() - s
 
 

@@ -4,72 +4,122 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sys
 from pathlib import Path
 
 from . import __version__
-from .files import discover
+from .files import discover, display, missing, with_record_names
+from .isolation import DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT, Limits
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-def cmd_extract(args) -> int:
+class UsageError(Exception):
+    """A command used wrongly: one line saying what to do, exit 2."""
+
+
+def _inputs(paths: list[str]) -> list[Path]:
+    if gone := missing(paths):
+        raise UsageError(f"no such file or folder: {', '.join(map(display, gone))}")
+    files = discover(paths)
+    if not files:
+        raise UsageError("no input files found (looked for .pdf, .docx, .txt and other document files)")
+    return files
+
+
+def _limits(args) -> Limits:
+    if args.timeout <= 0:
+        raise UsageError("--timeout takes a number of seconds above 0")
+    if args.max_memory < 0:
+        raise UsageError("--max-memory takes megabytes (0 for no limit)")
+    return Limits(timeout=args.timeout, max_memory_mb=args.max_memory)
+
+
+def _write(target: Path, text: str) -> None:
+    """Atomically, so that a full disk or a kill never leaves half a record."""
+    tmp = target.with_name(f".{target.name}.tmp")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise UsageError(f"cannot write {display(target)}: {exc.strerror or exc}; choose a writable --out") from exc
+
+
+def _error_json(path: Path, code: str, message: str) -> str:
+    from .schema import BudgetDocument, ErrorInfo, Source
+
+    source = Source(file_name=display(path.name), path=display(path.resolve()))
+    return BudgetDocument(source=source, status="error", error=ErrorInfo(code=code, message=message), extractor_version=__version__).to_json()
+
+
+def _outcomes(files: list[Path], args, limits: Limits):
+    """Each file in a worker within the limits; with --debug in this process, so that a
+    bug shows its traceback."""
+    from .isolation import Outcome, run_isolated
     from .pipeline import process_file
 
-    files = discover(args.paths)
-    if not files:
-        print("no input files found (looked for .pdf, .docx, .txt)", file=sys.stderr)
-        return EXIT_USAGE
+    if not args.debug:
+        return run_isolated(files, args.jobs, limits)
+    return (Outcome(i, (doc := process_file(path, debug=True)).to_json(), None, doc.source.pages or 0, 0.0) for i, path in enumerate(files))
+
+
+def cmd_extract(args) -> int:
+    files = _inputs(args.paths)
+    limits = _limits(args)
     if args.stdout:
         if len(files) != 1:
-            print("--stdout takes exactly one input file", file=sys.stderr)
-            return EXIT_USAGE
-        doc = process_file(files[0], debug=args.debug)
-        sys.stdout.write(doc.to_json() + "\n")
-        return EXIT_OK if doc.status != "error" else EXIT_SOME_FAILED
+            raise UsageError("--stdout takes exactly one input file")
+        outcome = next(iter(_outcomes(files, args, limits)))
+        record = outcome.record_json or _error_json(files[0], *outcome.error)
+        sys.stdout.write(record + "\n")
+        return EXIT_OK if json.loads(record)["status"] != "error" else EXIT_SOME_FAILED
     if not args.out:
-        print("give --out DIR (or --stdout for one file)", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError("give --out DIR (or --stdout for one file)")
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {display(out)} is a file; give a folder")
+    named = [name for path, name in with_record_names(args.paths)]
     failed = 0
-    for i, path in enumerate(files, 1):
-        doc = process_file(path, debug=args.debug)
-        target = out / f"{path.name}.json"
-        tmp = target.with_suffix(".json.tmp")
-        tmp.write_text(doc.to_json() + "\n", encoding="utf-8")
-        tmp.replace(target)
-        status = doc.status if doc.error is None else f"error {doc.error.code}: {doc.error.message}"
-        print(f"[{i}/{len(files)}] {path} → {target.name} ({status})", file=sys.stderr)
-        failed += doc.status == "error"
-    print(f"{len(files) - failed} ok, {failed} failed; records in {out}", file=sys.stderr)
+    for done, outcome in enumerate(_outcomes(files, args, limits), 1):
+        path, target = files[outcome.index], out / named[outcome.index]
+        record = outcome.record_json or _error_json(path, *outcome.error)
+        _write(target, record + "\n")
+        error = json.loads(record)["error"]
+        status = "ok" if error is None else f"error {error['code']}: {error['message']}"
+        print(f"[{done}/{len(files)}] {display(path)} → {display(target)} ({status})", file=sys.stderr)
+        failed += error is not None
+    print(f"{len(files) - failed} ok, {failed} failed; records in {display(out)}", file=sys.stderr)
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
 def cmd_batch(args) -> int:
-    import os
+    from .batch import OutputBusy, SchedulerUnreachable, run_batch
 
-    from .batch import run_batch
-
-    if not discover(args.paths):
-        print("no input files found (looked for .pdf, .docx, .txt)", file=sys.stderr)
-        return EXIT_USAGE
-    jobs = args.jobs or os.cpu_count() or 1
-    counts = run_batch(args.paths, Path(args.out), jobs=jobs, timeout=args.timeout, force=args.force, progress=not args.quiet,
-                       dask=args.dask)
+    _inputs(args.paths)
+    limits = _limits(args)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {display(out)} is a file; give a folder")
+    try:
+        counts = run_batch(args.paths, out, jobs=args.jobs or os.cpu_count() or 1, limits=limits, force=args.force,
+                           progress=not args.quiet, dask=args.dask, retry_failed=args.retry_failed)
+    except (OutputBusy, SchedulerUnreachable) as exc:
+        raise UsageError(str(exc)) from exc
+    except OSError as exc:
+        raise UsageError(f"cannot write to {display(out)}: {exc.strerror or exc}; choose a writable --out") from exc
     print(f"{counts['done']} ok, {counts['failed']} failed, {counts['skipped']} already done; "
-          f"{counts['tables']} documents in {args.out}/summary.csv, .parquet and budgets.duckdb ({counts['seconds']}s)", file=sys.stderr)
+          f"{counts['tables']} documents in {display(out)}/summary.csv, .parquet and budgets.duckdb ({counts['seconds']}s)", file=sys.stderr)
     return EXIT_SOME_FAILED if counts["failed"] else EXIT_OK
 
 
 def cmd_bench(args) -> int:
-    import os
-
     from .bench import run
 
-    if not discover(args.paths):
-        print("no input files found", file=sys.stderr)
-        return EXIT_USAGE
+    _inputs(args.paths)
     run(args.paths, jobs=args.jobs or os.cpu_count() or 1, repeat=args.repeat)
     return EXIT_OK
 
@@ -79,13 +129,19 @@ def cmd_review(args) -> int:
     from .review import review_page
 
     given = Path(args.input)
+    if not given.exists():
+        raise UsageError(f"no such file: {display(given)}")
     record = None
     if given.suffix == ".json":
         record = given
-        source = Path(json.loads(given.read_text(encoding="utf-8"))["source"]["path"])
+        try:
+            source = Path(json.loads(given.read_text(encoding="utf-8"))["source"]["path"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise UsageError(f"{display(given)} is not a record written by extract or batch") from exc
+        if not source.is_absolute():  # records before paths were absolute: beside the record's folder
+            source = (given.parent / source) if (given.parent / source).exists() else source
         if not source.exists():
-            print(f"the record's source file {source} is not there; review needs it for the text", file=sys.stderr)
-            return EXIT_SOME_FAILED
+            raise UsageError(f"the record's source file {display(source)} is not there; review needs it for the text")
     else:
         source = given
     try:
@@ -93,8 +149,8 @@ def cmd_review(args) -> int:
     except InputError as exc:
         print(f"error {exc.code}: {exc.message}", file=sys.stderr)
         return EXIT_SOME_FAILED
-    Path(args.output).write_text(page, encoding="utf-8")
-    print(f"wrote {args.output}", file=sys.stderr)
+    _write(Path(args.output), page)
+    print(f"wrote {display(args.output)}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -103,10 +159,9 @@ def cmd_report(args) -> int:
 
     folder = Path(args.folder)
     if not (folder / "manifest.jsonl").exists():
-        print(f"{folder} is not a batch output folder (no manifest.jsonl); run `budgetextract batch … --out {folder}` first", file=sys.stderr)
-        return EXIT_USAGE
-    Path(args.output).write_text(report_page(folder), encoding="utf-8")
-    print(f"wrote {args.output}", file=sys.stderr)
+        raise UsageError(f"{display(folder)} is not a batch output folder (no manifest.jsonl); run `budgetextract batch … --out {display(folder)}` first")
+    _write(Path(args.output), report_page(folder))
+    print(f"wrote {display(args.output)}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -114,6 +169,8 @@ def cmd_text(args) -> int:
     from .errors import InputError
     from .pipeline import load
 
+    if not Path(args.file).is_file():
+        raise UsageError(f"no such file: {display(args.file)}")
     try:
         loaded = load(Path(args.file))
     except InputError as exc:
@@ -142,13 +199,13 @@ def cmd_eval(args) -> int:
 
     gold = load_gold(Path(args.gold_dir))
     if not gold:
-        print(f"no gold files in {args.gold_dir}", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError(f"no gold files in {display(args.gold_dir)}")
+    matched = [path for path in _inputs(args.paths) if gold_id(path.name) in gold]
+    if not matched:
+        raise UsageError(f"no input matches a gold file of {display(args.gold_dir)} (GOLD_DIR/<id>.json, id = file name up to its first _ or .)")
     total = Score()
-    for path in discover(args.paths):
+    for path in matched:
         doc_id = gold_id(path.name)
-        if doc_id not in gold:
-            continue
         doc = process_file(path, debug=args.debug)
         summary = json.loads(doc.summary.model_dump_json())
         score = score_summary(doc_id, summary, gold[doc_id])
@@ -163,6 +220,23 @@ def cmd_eval(args) -> int:
     return EXIT_OK
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"takes a whole number of 1 or more, not {text!r}")
+    return value
+
+
+def _add_limits(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
+                   help=f"seconds one file may take before it is stopped with a `timeout` record (default {DEFAULT_TIMEOUT:g})")
+    p.add_argument("--max-memory", type=int, default=DEFAULT_MAX_MEMORY_MB, metavar="MB",
+                   help=f"memory one file may use before it is stopped with a `memory` record (default {DEFAULT_MAX_MEMORY_MB}; 0: no limit)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="budgetextract",
@@ -173,11 +247,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("extract", help="extract files and folders into one JSON record per file",
-                       description="Write OUT/<file name>.json for every input (J2.pdf → J2.pdf.json). Exit 0: all ok; 1: some failed; 2: usage error.")
+                       description="Write OUT/<file name>.json for every input (J2.pdf → J2.pdf.json; a file found in a folder keeps "
+                                   "its path under it, and two inputs of one name get their paths from the folder they share). "
+                                   "Each file runs in a worker process within --timeout and --max-memory. "
+                                   "Exit 0: all ok; 1: some failed; 2: usage error.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (searched recursively for .pdf .docx .txt)")
     p.add_argument("--out", metavar="DIR", help="folder for the JSON records")
     p.add_argument("--stdout", action="store_true", help="print the record of a single file instead of writing it")
-    p.set_defaults(func=cmd_extract)
+    p.add_argument("--jobs", type=_positive_int, default=1, help="worker processes (default 1)")
+    _add_limits(p)
+    p.set_defaults(func=cmd_extract, subparser=p)
 
     p = sub.add_parser("batch", help="many files in parallel, resumable, with tables for analysis",
                        description="Extract every file under the inputs with a pool of worker processes. Writes OUT/records/…/<file>.json, "
@@ -186,53 +265,68 @@ def build_parser() -> argparse.ArgumentParser:
                                    "A rerun skips files already done (same content, same versions).")
     p.add_argument("paths", nargs="+", metavar="INPUT", help="files or folders")
     p.add_argument("--out", required=True, metavar="DIR")
-    p.add_argument("--jobs", type=int, default=0, help="worker processes (default: all cores)")
-    p.add_argument("--timeout", type=float, default=300, help="seconds one file may take before it is stopped (default 300)")
+    p.add_argument("--jobs", type=_positive_int, default=None, help="worker processes (default: all cores)")
+    _add_limits(p)
     p.add_argument("--force", action="store_true", help="redo files already done")
+    p.add_argument("--retry-failed", action="store_true", help="also redo files that failed for good (corrupt, not a budget …); "
+                   "files that failed for a reason that may pass (timeout, crashed, memory) are retried by any rerun")
     p.add_argument("--quiet", action="store_true", help="no progress display")
     p.add_argument("--dask", metavar="ADDRESS", help="run on a dask.distributed cluster: tcp://scheduler:8786, or 'local' "
                    "to start one here (needs the [dask] extra); the outputs are the same")
-    p.set_defaults(func=cmd_batch)
+    p.set_defaults(func=cmd_batch, subparser=p)
 
     p = sub.add_parser("bench", help="time each stage per page and format against the PDF libraries' floors")
     p.add_argument("paths", nargs="+", metavar="PATH")
-    p.add_argument("--jobs", type=int, default=0, help="workers for the batch speed-up measurement (default: all cores; 1 skips it)")
+    p.add_argument("--jobs", type=_positive_int, default=None, help="workers for the batch speed-up measurement (default: all cores; 1 skips it)")
     p.add_argument("--repeat", type=int, default=1, help="run the files this many times")
-    p.set_defaults(func=cmd_bench)
+    p.set_defaults(func=cmd_bench, subparser=p)
 
     p = sub.add_parser("review", help="one self-contained HTML page: the text with every fact highlighted, the summary linked to it")
     p.add_argument("input", metavar="FILE|RECORD.json", help="a document, or a record written by extract/batch (its source file must exist)")
     p.add_argument("-o", "--output", required=True, metavar="PAGE.html")
-    p.set_defaults(func=cmd_review)
+    p.set_defaults(func=cmd_review, subparser=p)
 
     p = sub.add_parser("report", help="an HTML quality report over a batch output folder")
     p.add_argument("folder", metavar="DIR", help="the --out folder of a batch")
     p.add_argument("-o", "--output", required=True, metavar="REPORT.html")
-    p.set_defaults(func=cmd_report)
+    p.set_defaults(func=cmd_report, subparser=p)
 
     p = sub.add_parser("text", help="print the normalized text that evidence offsets index")
     p.add_argument("file")
     p.add_argument("--pages", action="store_true", help="mark where each page starts, with its offset")
-    p.set_defaults(func=cmd_text)
+    p.set_defaults(func=cmd_text, subparser=p)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the record")
-    p.set_defaults(func=cmd_schema)
+    p.set_defaults(func=cmd_schema, subparser=p)
 
     p = sub.add_parser("eval", help="score summaries against gold files (GOLD_DIR/<id>.json; id = file name up to its first _ or .)")
     p.add_argument("gold_dir")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--quiet", action="store_true", help="only the per-document and total scores")
-    p.set_defaults(func=cmd_eval)
+    p.set_defaults(func=cmd_eval, subparser=p)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:  # an unknown flag: the subcommand's usage, not the top level's
+            args.subparser.error(f"unrecognized arguments: {' '.join(extra)}")
     except SystemExit as exc:
         return int(exc.code) if exc.code is not None else EXIT_USAGE
-    return args.func(args)
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        print(f"budgetextract {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("\ninterrupted; what was finished is kept (a batch resumes where it stopped)", file=sys.stderr)
+        return 128 + signal.SIGINT
+    except BrokenPipeError:
+        # the reader of our output went away (… | head): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":

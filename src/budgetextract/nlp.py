@@ -5,6 +5,7 @@ the normalized text and their parsed value, so extractors never re-parse text.""
 
 from __future__ import annotations
 
+import sys
 from decimal import Decimal
 from functools import lru_cache
 
@@ -109,6 +110,9 @@ def pipeline() -> Language:
     nlp = spacy.blank("zh")  # Chinese language data; nothing to download
     nlp.tokenizer = CharTokenizer(nlp.vocab)
     nlp.add_pipe("budget_entities")
+    # spaCy's default cap (1,000,000 characters) guards its parsers' memory; ours need
+    # none, and a long document is bounded by the per-file memory limit instead
+    nlp.max_length = sys.maxsize
     return nlp
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import stat
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ import regex
 
 from . import __version__
 from .errors import InputError
+from .files import display
 from .normalize import NormalizedText, normalize
 from .readers import RawDocument, read_bytes
 from .schema import BudgetDocument, ErrorInfo, Source
@@ -40,7 +42,8 @@ def load(path: Path, data: bytes | None = None) -> Loaded:
 
 
 def _source(path: Path, data: bytes | None) -> Source:
-    src = Source(file_name=path.name, path=str(path))
+    # absolute, so a record opens its source from any folder; a name that is not UTF-8 decoded
+    src = Source(file_name=display(path.name), path=display(path.absolute()))
     if data is not None:
         src.sha256 = hashlib.sha256(data).hexdigest()
         src.bytes = len(data)
@@ -51,8 +54,14 @@ def process_file(path: Path, debug: bool = False) -> BudgetDocument:
     path = Path(path)
     data = None
     try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            # a FIFO or a device would block or never end
+            raise InputError("unreadable", "not a regular file (a pipe, device or socket); give a document file")
         data = path.read_bytes()
         return process_bytes(path, data)
+    except MemoryError:
+        doc = BudgetDocument(source=_source(path, data), status="error",
+                             error=ErrorInfo(code="memory", message="the file needs more memory than the per-file limit (--max-memory) allows"))
     except InputError as exc:
         doc = BudgetDocument(source=_source(path, data), status="error", error=ErrorInfo(code=exc.code, message=exc.message))
     except OSError as exc:

@@ -1,0 +1,144 @@
+"""Each file in a worker process of its own, within a deadline and a memory limit.
+
+A file that runs past its deadline has its worker killed (`timeout`); a worker that dies
+takes only its file with it (`crashed`); a file that needs more memory than the limit
+(an address-space limit set in the worker, so the machine never swaps) gets `memory`.
+A new worker takes the place of one that was lost. `extract` and `batch` both run here.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import resource
+import sys
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+
+DEFAULT_TIMEOUT = 300.0
+DEFAULT_MAX_MEMORY_MB = 2048
+# error codes of failures that may not recur (a busy machine, a transient crash): a rerun retries them
+TRANSIENT = frozenset({"timeout", "crashed", "memory"})
+
+
+@dataclass(frozen=True)
+class Limits:
+    timeout: float = DEFAULT_TIMEOUT
+    max_memory_mb: int = DEFAULT_MAX_MEMORY_MB
+
+
+@dataclass
+class Outcome:
+    index: int
+    record_json: str | None
+    """the record, or None when the worker was lost (then error says why)"""
+    error: tuple[str, str] | None
+    pages: int
+    seconds: float
+
+
+def _limit_memory(max_memory_mb: int) -> None:
+    if max_memory_mb > 0:
+        limit = max_memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _worker(conn: Connection, max_memory_mb: int) -> None:
+    from .pipeline import process_file
+
+    _limit_memory(max_memory_mb)
+    parent = os.getppid()
+    while True:
+        # a parent killed outright (kill -9) cannot stop its workers: they notice and leave
+        if not conn.poll(1.0):
+            if os.getppid() != parent:
+                return
+            continue
+        task = conn.recv()
+        if task is None:
+            return
+        started = time.perf_counter()
+        doc = process_file(Path(os.fsdecode(task)))
+        out_of_memory = doc.error is not None and doc.error.code == "memory"
+        conn.send((doc.to_json(), doc.source.pages or 0, time.perf_counter() - started, out_of_memory))
+        if out_of_memory:
+            return  # leave with the memory that failed; a fresh worker takes the next file
+
+
+class _Pool:
+    def __init__(self, jobs: int, max_memory_mb: int):
+        self.ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+        self.max_memory_mb = max_memory_mb
+        self.workers: list[dict] = [self._spawn() for _ in range(jobs)]
+
+    def _spawn(self) -> dict:
+        parent, child = self.ctx.Pipe()
+        proc = self.ctx.Process(target=_worker, args=(child, self.max_memory_mb), daemon=True)
+        proc.start()
+        child.close()
+        return {"proc": proc, "conn": parent, "job": None, "started": 0.0}
+
+    def replace(self, worker: dict) -> None:
+        worker["proc"].kill()
+        worker["proc"].join(timeout=5)
+        worker["conn"].close()
+        worker.update(self._spawn())
+
+    def close(self) -> None:
+        for w in self.workers:
+            try:
+                w["conn"].send(None)
+            except (BrokenPipeError, OSError):
+                pass
+        for w in self.workers:
+            w["proc"].join(timeout=5)
+            if w["proc"].is_alive():
+                w["proc"].kill()
+
+
+def run_isolated(paths: list[Path], jobs: int, limits: Limits) -> Iterator[Outcome]:
+    """Process each path in a worker; outcomes in the order they finish."""
+    if not paths:
+        return
+    from .nlp import pipeline
+
+    pipeline()  # loaded once in the parent; forked workers share it
+    pool = _Pool(max(1, min(jobs, len(paths))), limits.max_memory_mb)
+    queue = deque(range(len(paths)))
+    try:
+        while queue or any(w["job"] is not None for w in pool.workers):
+            for w in pool.workers:
+                if w["job"] is None and queue:
+                    w["job"], w["started"] = queue.popleft(), time.monotonic()
+                    w["conn"].send(os.fsencode(paths[w["job"]]))
+            busy = [w for w in pool.workers if w["job"] is not None]
+            ready = wait([w["conn"] for w in busy], timeout=0.2)
+            now = time.monotonic()
+            for w in busy:
+                index, elapsed = w["job"], now - w["started"]
+                if w["conn"] in ready:
+                    try:
+                        record_json, pages, seconds, out_of_memory = w["conn"].recv()
+                    except (EOFError, OSError):
+                        yield Outcome(index, None, ("crashed", "the worker died while reading this file (a crash in a parser); the rest went on"), 0, elapsed)
+                        pool.replace(w)
+                    else:
+                        yield Outcome(index, record_json, None, pages, seconds)
+                        if out_of_memory:
+                            pool.replace(w)
+                    w["job"] = None
+                elif not w["proc"].is_alive():
+                    yield Outcome(index, None, ("crashed", f"the worker died (exit code {w['proc'].exitcode}) while reading this file"), 0, elapsed)
+                    pool.replace(w)
+                    w["job"] = None
+                elif elapsed > limits.timeout:
+                    yield Outcome(index, None, ("timeout", f"reading took longer than {limits.timeout:g}s and was stopped; "
+                                                           "rerun with a larger --timeout (the rerun retries it)"), 0, elapsed)
+                    pool.replace(w)
+                    w["job"] = None
+    finally:
+        pool.close()
