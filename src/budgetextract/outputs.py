@@ -16,48 +16,58 @@ from .schema import SCHEMA_VERSION, SUMMARY_KEYS
 
 # column → Frictionless type; the column order of each table
 _DOC = {"record": "string", "file_name": "string", "sha256": "string"}
+_MONEY_UNIT = "万元"
 _MONEY_KEYS = [k for k in SUMMARY_KEYS if k not in ("department", "fiscal_year", "doc_kind", "scope", "total_change_reason",
                                                      "vehicles_total", "performance_projects_count", "staffing_authorized",
                                                      "staff_actual", "function_classes")]
 SCHEMAS: dict[str, dict[str, str]] = {
-    "summary": {**_DOC, "status": "string", "error_code": "string", "pages": "integer",
+    "summary": {**_DOC, "path": "string", "format": "string", "duplicate_of": "string", "status": "string", "error_code": "string",
+                "pages": "integer", "money_unit": "string",
                 **{k: ("integer" if k in ("fiscal_year", "vehicles_total", "performance_projects_count", "staffing_authorized", "staff_actual")
                        else "number" if k in _MONEY_KEYS else "string") for k in SUMMARY_KEYS if k != "function_classes"}},
-    "function_classes": {**_DOC, "department": "string", "fiscal_year": "integer", "function_class": "string", "amount": "number"},
+    "function_classes": {**_DOC, "department": "string", "fiscal_year": "integer", "function_class": "string", "amount": "number",
+                         "amount_unit": "string"},
     "facts": {**_DOC, "field": "string", "value": "string", "number": "number", "unit": "string", "raw": "string",
-              "section": "string", "source": "string", "page": "integer", "start": "integer", "end": "integer", "evidence": "string"},
+              "section": "string", "source": "string", "page": "integer", "start_offset": "integer", "end_offset": "integer",
+              "evidence": "string", "evidence_label": "string"},
     "line_items": {**_DOC, "table_kind": "string", "table_title": "string", "table_unit": "string", "page": "integer",
-                   "code": "string", "level": "string", "name": "string", "column": "string", "amount": "number", "printed": "string"},
+                   "code": "string", "level": "string", "name": "string", "table_column": "string", "amount": "number",
+                   "amount_unit": "string", "printed": "string"},
     "findings": {**_DOC, "code": "string", "severity": "string", "message": "string", "fields": "string", "difference": "number"},
     "errors": {**_DOC, "path": "string", "code": "string", "message": "string"},
 }
 
 
-def _rows(records: list[tuple[str, dict]]) -> dict[str, list[dict[str, Any]]]:
+# columns holding money, always in 万元 (a table's own unit is in table_unit, its cell in printed)
+_MONEY_COLUMNS = {*_MONEY_KEYS, "amount"}
+
+
+def _rows(records: list[tuple[str, dict, dict]]) -> dict[str, list[dict[str, Any]]]:
     tables: dict[str, list[dict[str, Any]]] = {name: [] for name in SCHEMAS}
-    for record_path, r in records:
+    for record_path, r, entry in records:
         src = r["source"]
         doc = {"record": record_path, "file_name": src["file_name"], "sha256": src.get("sha256")}
         s = r["summary"]
-        tables["summary"].append({**doc, "status": r["status"], "error_code": (r.get("error") or {}).get("code"),
-                                  "pages": src.get("pages"), **{k: s.get(k) for k in SUMMARY_KEYS if k != "function_classes"}})
+        tables["summary"].append({**doc, "path": src.get("path"), "format": src.get("format"), "duplicate_of": entry.get("duplicate_of"),
+                                  "status": r["status"], "error_code": (r.get("error") or {}).get("code"), "pages": src.get("pages"),
+                                  "money_unit": _MONEY_UNIT, **{k: s.get(k) for k in SUMMARY_KEYS if k != "function_classes"}})
         for name, amount in (s.get("function_classes") or {}).items():
             tables["function_classes"].append({**doc, "department": s.get("department"), "fiscal_year": s.get("fiscal_year"),
-                                               "function_class": name, "amount": amount})
+                                               "function_class": name, "amount": amount, "amount_unit": _MONEY_UNIT})
         for f in r.get("facts", []):
             ev = f["evidence"]
             number = f["value"] if isinstance(f["value"], (int, float)) and not isinstance(f["value"], bool) else None
             tables["facts"].append({**doc, "field": f["field"], "value": None if f["value"] is None else str(f["value"]),
                                     "number": number, "unit": f.get("unit"), "raw": f.get("raw"), "section": f.get("section"),
-                                    "source": f.get("source"), "page": ev.get("page"), "start": ev["start"], "end": ev["end"],
-                                    "evidence": ev["text"]})
+                                    "source": f.get("source"), "page": ev.get("page"), "start_offset": ev["start"],
+                                    "end_offset": ev["end"], "evidence": ev["text"], "evidence_label": ev.get("label")})
         for t in r.get("tables", []):
             for row in t["rows"]:
                 for column, amount in row["values"].items():
                     tables["line_items"].append({**doc, "table_kind": t["kind"], "table_title": t["title"], "table_unit": t.get("unit"),
                                                  "page": row.get("page"), "code": row.get("code"), "level": row.get("level"),
-                                                 "name": row["name"], "column": column, "amount": amount,
-                                                 "printed": row.get("printed", {}).get(column)})
+                                                 "name": row["name"], "table_column": column, "amount": amount,
+                                                 "amount_unit": _MONEY_UNIT, "printed": row.get("printed", {}).get(column)})
         for f in r.get("findings", []):
             tables["findings"].append({**doc, "code": f["code"], "severity": f["severity"], "message": f["message"],
                                        "fields": ",".join(f.get("fields", [])), "difference": f.get("difference")})
@@ -66,23 +76,34 @@ def _rows(records: list[tuple[str, dict]]) -> dict[str, list[dict[str, Any]]]:
     return tables
 
 
-def _latest_records(out: Path) -> list[tuple[str, dict]]:
+def latest_records(out: Path) -> list[tuple[str, dict, dict]]:
+    """(record path relative to the folder, record, manifest entry) of every input done."""
     from .batch import read_manifest
 
     records = []
+    base = out.resolve()
     for entry in sorted(read_manifest(out).values(), key=lambda e: e["path"]):
         path = Path(entry["record"])
         if path.exists():
-            records.append((str(path.relative_to(out)) if path.is_relative_to(out) else str(path), json.loads(path.read_text(encoding="utf-8"))))
+            shown = str(path.relative_to(base)) if path.is_relative_to(base) else str(path)
+            records.append((shown, json.loads(path.read_text(encoding="utf-8")), entry))
     return records
+
+
+# A text cell that a spreadsheet would run as a formula (=HYPERLINK(…) as a file name)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
 
 
 def _write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:
     tmp = path.with_suffix(".csv.tmp")
     with tmp.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=columns)
+        writer = csv.DictWriter(f, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({c: _cell(row.get(c)) for c in columns} for row in rows)
     os.replace(tmp, path)
 
 
@@ -99,7 +120,7 @@ def write_outputs(out: Path) -> int:
     import duckdb
     import pyarrow.parquet as pq
 
-    records = _latest_records(out)
+    records = latest_records(out)
     tables = _rows(records)
     db_path = out / "budgets.duckdb"
     tmp_db = out / ".budgets.duckdb.tmp"
@@ -117,7 +138,8 @@ def write_outputs(out: Path) -> int:
         resources.append({
             "name": name.replace("_", "-"), "path": f"{name}.csv", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
             "profile": "tabular-data-resource",
-            "schema": {"fields": [{"name": c, "type": t} for c, t in columns.items()]},
+            "schema": {"fields": [{"name": c, "type": t, **({"unit": _MONEY_UNIT} if c in _MONEY_COLUMNS else {})}
+                                  for c, t in columns.items()]},
         })
     con.close()
     os.replace(tmp_db, db_path)

@@ -18,6 +18,8 @@ from pdfplumber.utils import filter_edges, rect_to_edges
 _SNAP = 3  # pdfplumber's default snap and join tolerances, in points
 _MIN_EDGE = 3
 _RECT_SEGMENTS = 5  # m l l l h: a rectangle (or a line) drawn as one path
+# Budget tables have tens of ruling lines a page, a few thousand drawn edges at most.
+_MAX_PATHS, _MAX_EDGES, _MAX_MERGED_EDGES = 50_000, 100_000, 1_500
 
 
 @dataclass
@@ -82,14 +84,19 @@ def _segments(obj, frame: _Frame) -> list[dict]:
 
 
 def _edges(page: pdfium.PdfPage, frame: _Frame) -> list[dict]:
+    """The page's ruling lines; none where the page is drawn too densely to be a table a
+    person reads (pairing edges costs their count squared)."""
     edges: list[dict] = []
-    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=5):
+    for n, obj in enumerate(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=5)):
+        if n >= _MAX_PATHS or len(edges) >= _MAX_EDGES:
+            return []
         if pdfium_c.FPDFPath_CountSegments(obj.raw) <= _RECT_SEGMENTS:
             edges.extend(rect_to_edges(_rect(*frame.display_rect(*obj.get_bounds()))))
         else:
             edges.extend(_segments(obj, frame))
     edges = merge_edges(edges, snap_x_tolerance=_SNAP, snap_y_tolerance=_SNAP, join_x_tolerance=_SNAP, join_y_tolerance=_SNAP)
-    return filter_edges(edges, min_length=_MIN_EDGE)
+    edges = filter_edges(edges, min_length=_MIN_EDGE)
+    return edges if len(edges) <= _MAX_MERGED_EDGES else []
 
 
 def page_tables(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> list[GridTable]:

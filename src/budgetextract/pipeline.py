@@ -37,6 +37,8 @@ def load(path: Path, data: bytes | None = None) -> Loaded:
     raw = read_bytes(path, data)
     norm = normalize(raw)
     if not norm.text.strip():
+        if raw.format == "pdf":  # pages, but nothing on them as text: drawn or scanned
+            raise InputError("no_text_layer", "the PDF's pages carry no text (scanned, or text drawn as shapes); run OCR (e.g. ocrmypdf) first")
         raise InputError("empty_file", "the file contains no text")
     return Loaded(raw, norm)
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def _decimal_to_json(value: Decimal) -> int | float:
@@ -53,6 +53,8 @@ class Evidence(_Model):
     end: int
     page: int | None = Field(None, description="1-based page of `start`; null for formats without pages")
     text: str = Field(description="the snippet of normalized text around the value")
+    label: str | None = Field(None, description="for a figure read from a table: the table, the row's label and the column's header, "
+                                                "so the figure can be judged without the document")
 
 
 class Section(_Model):

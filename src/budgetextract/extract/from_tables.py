@@ -102,6 +102,7 @@ def _fact(ctx: Context, field: str, table: Table, row: TableRow, column: str) ->
     evidence = _evidence(ctx, table, row, column)
     if evidence is None:
         return None
+    evidence.label = f"{table.title} | {row.name or '(first row)'} | {column}"
     return Fact(field=field, value=value, unit="万元", raw=row.printed[column] + (table.unit or ""),
                 section=f"table:{table.kind}", source="table", evidence=evidence)
 

@@ -15,6 +15,17 @@ from ..numerals import to_chinese
 from .base import RawDocument, RawTable
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_LEVELS = 9  # Word's list levels 0-8; anything else in a damaged file is ignored
+# The declared size of one part past which a DOCX is refused before it is inflated (a
+# decompression bomb); a budget's document.xml is a few megabytes.
+_MAX_PART_BYTES = 512 * 1024 * 1024
+
+
+def _int(value, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
 
 
 def _fmt_number(n: int, fmt: str) -> str:
@@ -51,11 +62,13 @@ class _Numbering:
             lvls = {}
             for lvl in an.iter(_W + "lvl"):
                 fmt, text, start = lvl.find(_W + "numFmt"), lvl.find(_W + "lvlText"), lvl.find(_W + "start")
-                lvls[int(lvl.get(_W + "ilvl", "0"))] = (
-                    fmt.get(_W + "val") if fmt is not None else "decimal",
-                    text.get(_W + "val") if text is not None else "",
-                    int(start.get(_W + "val")) if start is not None else 1,
-                )
+                ilvl = _int(lvl.get(_W + "ilvl", "0"), -1)
+                if 0 <= ilvl < _LEVELS:
+                    lvls[ilvl] = (
+                        fmt.get(_W + "val") if fmt is not None else "decimal",
+                        text.get(_W + "val") if text is not None else "",
+                        _int(start.get(_W + "val") if start is not None else None, 1),
+                    )
             self.abstract[an.get(_W + "abstractNumId")] = lvls
         for num in root.iter(_W + "num"):
             ref = num.find(_W + "abstractNumId")
@@ -65,21 +78,22 @@ class _Numbering:
             self.num_abstract[num_id] = ref.get(_W + "val")
             for override in num.iter(_W + "lvlOverride"):
                 start = override.find(_W + "startOverride")
-                if start is not None:
-                    self.overrides.setdefault(num_id, {})[int(override.get(_W + "ilvl", "0"))] = int(start.get(_W + "val"))
+                ilvl = _int(override.get(_W + "ilvl", "0"), -1)
+                if start is not None and 0 <= ilvl < _LEVELS:
+                    self.overrides.setdefault(num_id, {})[ilvl] = _int(start.get(_W + "val"), 1)
 
     def label(self, num_id: str, ilvl: int) -> str:
         abstract_id = self.num_abstract.get(num_id)
         lvls = self.abstract.get(abstract_id or "", {})
         if ilvl not in lvls:
             return ""
-        counters = self.counters.setdefault(abstract_id, [0] * 9)
+        counters = self.counters.setdefault(abstract_id, [0] * _LEVELS)
         if num_id not in self.started:
             self.started.add(num_id)
             for lvl, start in self.overrides.get(num_id, {}).items():
                 counters[lvl] = start - lvls.get(lvl, ("", "", 1))[2]
         counters[ilvl] += 1
-        for deeper in range(ilvl + 1, 9):
+        for deeper in range(ilvl + 1, _LEVELS):
             counters[deeper] = 0
         fmt, text, _ = lvls[ilvl]
         if fmt in ("bullet", "none"):
@@ -93,15 +107,19 @@ class _Numbering:
 def _num_pr(paragraph) -> tuple[str, int] | None:
     ppr = paragraph._p.pPr
     candidates = [ppr.numPr if ppr is not None else None]
-    style = paragraph.style
-    while style is not None and candidates[-1] is None:
+    style, seen = paragraph.style, set()
+    while style is not None and candidates[-1] is None and style.style_id not in seen:
+        seen.add(style.style_id)  # a style based on itself, or a ring of them, ends here
         spp = style.element.pPr
         candidates.append(spp.numPr if spp is not None else None)
         style = style.base_style
     for num_pr in candidates:
-        if num_pr is not None and num_pr.numId is not None:
-            ilvl = num_pr.ilvl.val if num_pr.ilvl is not None else 0
-            return str(num_pr.numId.val), int(ilvl)
+        try:
+            if num_pr is not None and num_pr.numId is not None:
+                ilvl = num_pr.ilvl.val if num_pr.ilvl is not None else 0
+                return str(num_pr.numId.val), _int(ilvl, 0)
+        except ValueError:  # a damaged numbering reference: the paragraph without its label
+            return None
     return None
 
 
@@ -131,6 +149,12 @@ def read_docx(path: Path, data: bytes) -> RawDocument:
     import docx
     from docx.text.paragraph import Paragraph
 
+    try:
+        parts = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except zipfile.BadZipFile as exc:
+        raise InputError("corrupt_docx", f"the DOCX (zip) container is damaged: {exc}") from exc
+    if any(part.file_size > _MAX_PART_BYTES for part in parts):
+        raise InputError("too_large", f"a part of this DOCX inflates to more than {_MAX_PART_BYTES >> 20} MB (a decompression bomb?)")
     try:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError, Exception) as exc:  # python-docx raises many kinds
