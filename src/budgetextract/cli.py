@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -45,7 +46,8 @@ def _write(target: Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(target)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
         raise UsageError(f"cannot write {display(target)}: {exc.strerror or exc}; choose a writable --out") from exc
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import resource
+import signal
 import sys
 import time
 from collections import deque
@@ -50,6 +51,7 @@ def _limit_memory(max_memory_mb: int) -> None:
 def _worker(conn: Connection, max_memory_mb: int) -> None:
     from .pipeline import process_file
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent ends the workers
     _limit_memory(max_memory_mb)
     parent = os.getppid()
     while True:

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .files import display
 from .schema import SCHEMA_VERSION, SUMMARY_KEYS
 
 # column → Frictionless type; the column order of each table
@@ -85,7 +86,7 @@ def latest_records(out: Path) -> list[tuple[str, dict, dict]]:
     for entry in sorted(read_manifest(out).values(), key=lambda e: e["path"]):
         path = Path(entry["record"])
         if path.exists():
-            shown = str(path.relative_to(base)) if path.is_relative_to(base) else str(path)
+            shown = display(path.relative_to(base) if path.is_relative_to(base) else path)
             records.append((shown, json.loads(path.read_text(encoding="utf-8")), entry))
     return records
 

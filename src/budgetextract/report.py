@@ -68,8 +68,36 @@ def _number(text: str) -> float | None:
         return None
 
 
+def _distinct(rows: list[dict]) -> list[dict]:
+    """One row per budget: a copy of a file (duplicate_of) or the same department, year and
+    kind read from another format (PDF and DOCX of one budget) count once, the PDF first."""
+    seen, out = set(), []
+    for r in sorted(rows, key=lambda r: (r.get("format") != "pdf", r.get("path") or "")):
+        if r.get("duplicate_of"):
+            continue
+        key = (r["department"], r["fiscal_year"], r["doc_kind"], r["scope"]) if r.get("department") else r.get("sha256") or r["record"]
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    return out
+
+
+_NAMED = 12  # documents named under each weak key
+
+
+def _lacking(ok: list[dict], keys: list[str], with_classes: set[str]) -> str:
+    """The documents behind each weak coverage bar."""
+    parts = []
+    for key in keys:
+        names = [r["file_name"] for r in ok if (r["record"] not in with_classes if key == "function_classes" else r.get(key) in ("", None))]
+        if names:
+            more = f" and {len(names) - _NAMED} more" if len(names) > _NAMED else ""
+            parts.append(f"<tr><td>{html.escape(key)}</td><td>{len(names)}</td><td>{html.escape(', '.join(names[:_NAMED]))}{more}</td></tr>")
+    return "<table><tr><th>key</th><th>documents without it</th><th>which</th></tr>" + "".join(parts) + "</table>"
+
+
 def report_page(folder: Path) -> str:
-    summary = _read(folder, "summary")
+    summary = _distinct(_read(folder, "summary"))
     findings = _read(folder, "findings")
     errors = _read(folder, "errors")
     ok = [r for r in summary if r["status"] != "error"]
@@ -78,9 +106,8 @@ def report_page(folder: Path) -> str:
     error_codes = Counter(r["code"] for r in errors)
     coverage = [(k, round(100 * sum(1 for r in ok if r.get(k) not in ("", None)) / len(ok), 1) if ok else 0.0)
                 for k in SUMMARY_KEYS if k != "function_classes"]
-    classes = _read(folder, "function_classes")
-    with_classes = len({r["record"] for r in classes})
-    coverage.append(("function_classes", round(100 * with_classes / len(ok), 1) if ok else 0.0))
+    with_classes = {r["record"] for r in _read(folder, "function_classes")}
+    coverage.append(("function_classes", round(100 * sum(r["record"] in with_classes for r in ok) / len(ok), 1) if ok else 0.0))
     finding_codes = Counter(f"{r['code']} ({r['severity']})" for r in findings)
 
     totals = [v for v in (_number(r["expenditure_total"]) for r in ok) if v and v > 0]
@@ -104,11 +131,12 @@ def report_page(folder: Path) -> str:
 .none{{color:#999}} table{{border-collapse:collapse}} td,th{{padding:2px 8px;border-bottom:1px solid #eee;text-align:left}}</style></head>
 <body>
 <h1>Batch report: {html.escape(str(folder))}</h1>
-<p>{len(summary)} documents: {", ".join(f"{n} {s}" for s, n in status.most_common())}. Least covered keys:
+<p>{len(summary)} documents (copies and other formats of one budget counted once): {", ".join(f"{n} {s}" for s, n in status.most_common())}. Least covered keys:
 {", ".join(f"{html.escape(k)} {v}%" for k, v in weakest)}.</p>
 <h2>Documents by status</h2>{bars(sorted(status.items()))}
 <h2>Failed files by error code</h2>{bars(error_codes.most_common())}
 <h2>Coverage of each summary key (share of readable documents stating it)</h2>{bars(coverage, "%")}
+<h2>Documents behind the least covered keys</h2>{_lacking(ok, [k for k, _ in weakest], with_classes)}
 <h2>Findings by code</h2>{bars(finding_codes.most_common())}
 <h2>Spread of expenditure totals (万元, documents per decade)</h2>{columns(histogram)}
 <h2>Expenditure totals by fiscal year (万元)</h2>{columns(sorted((y, round(v, 2)) for y, v in by_year.items()))}
