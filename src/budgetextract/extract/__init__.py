@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import regex
+
 from spacy.tokens import Doc as SpacyDoc
 
+from .. import vocab
 from ..checks import run_checks
 from ..nlp import analyse
 from ..normalize import NormalizedText
@@ -18,6 +21,13 @@ from .function_classes import extract_function_classes
 from .meta import extract_meta
 
 _OTHER_REVENUE = "other_revenue."
+_FUND_FIELDS = ("general_public_budget", "government_fund_budget", "state_capital_budget")
+
+
+def _carryover_in_fund_figures(ctx: Context) -> bool:
+    """The document says its fund figures include last year's carry-over (结转金额已纳入相应
+    性质的资金收入中): they are not the current year's."""
+    return bool(regex.search(vocab.load("fields")["carryover_in_fund_figures"], ctx.norm.folded))
 
 
 def run_extraction(doc: BudgetDocument, norm: NormalizedText, tables: list[Table], entities: SpacyDoc | None = None) -> None:
@@ -60,6 +70,8 @@ def run_extraction(doc: BudgetDocument, norm: NormalizedText, tables: list[Table
             findings.append(placeholder_finding(ctx, f"changes.{spec.path}", change))
         elif change is not None:
             facts.extend(change_facts(ctx, spec.path, change))
+    if _carryover_in_fund_figures(ctx):
+        narrower.update(f for f in _FUND_FIELDS if getattr(summary, f) is not None)
     if other_parts:
         # the contract's other_revenue is the sum of the non-appropriation revenue lines stated
         summary.other_revenue = sum(other_parts.values(), Decimal(0))

@@ -218,12 +218,14 @@ def apply_tables(ctx: Context, summary: Summary, tables: list[Table], facts: lis
     findings: list[Finding] = []
     other_parts: dict[str, Decimal] = {}
     first = _table_first()
+    confirmed: set[str] = set()  # fields a table states
     for field, fact in table_facts(ctx, tables).items():
         facts.append(fact)
         if field.startswith(_OTHER_REVENUE):
             if fact.value is not None:
                 other_parts[field] = fact.value
             continue
+        confirmed.add(field)
         stated = getattr(summary, field)
         differs = stated is not None and fact.value is not None and abs(stated - fact.value) > _NARRATIVE_ROUNDING
         if stated is None or (differs and (field in first or field in narrower)):
@@ -247,11 +249,34 @@ def apply_tables(ctx: Context, summary: Summary, tables: list[Table], facts: lis
         if fact is not None:
             facts.append(fact)
             summary.basic_expenditure = fact.value
+    findings.extend(_unconfirmed_narrower(ctx, summary, narrower - confirmed, facts))
     classes, class_facts, coded = table_function_classes(ctx, tables)
     facts.extend(class_facts)
     if classes and (not summary.function_classes or coded and _extends(summary.function_classes, classes)):
         summary.function_classes = classes
     findings.extend(_table_sums(ctx, tables))
+    return findings
+
+
+_ALL_FUNDS = frozenset({"basic_expenditure", "project_expenditure"})
+
+
+def _unconfirmed_narrower(ctx: Context, summary: Summary, fields: set[str], facts: list[Fact]) -> list[Finding]:
+    """A figure stated only for a narrower scope (one fund's basic expenditure; a fund's
+    revenue with the carry-over folded in) that no table replaced: null and a finding,
+    unless the one fund is all the department has."""
+    findings = []
+    for field in sorted(fields):
+        stated = getattr(summary, field)
+        if stated is None or (field in _ALL_FUNDS and _all_general_public_budget(summary)):
+            continue
+        setattr(summary, field, None)
+        evidence = [f.evidence for f in facts if f.source == "narrative" and f.value == stated][:1]
+        findings.append(Finding(
+            code="scope_difference", severity="info", fields=[field], evidence=evidence,
+            message=f"{field}: the document states {stated} only for a narrower scope (one fund, or with the carry-over "
+                    f"included) and no table gives the field's own figure; left null",
+        ))
     return findings
 
 
