@@ -6,7 +6,7 @@ their grid. Either way a table's columns are named by the header cells above eac
 cell, by position, so merged header cells and empty value cells (which vanish from the
 text layer) are handled, and a table without a title continues the one before it.
 Where a standard table stands only as text, the figures that can be placed are taken
-(`_text_totals`).
+(text_tables.py).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from .readers.base import RawDocument
 from .pdf_grid import page_tables, text_above
 from .schema import Section, Table, TableRow
 from .segment import walk
+from .text_tables import line_tables, text_totals
 
 _NUMBER = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _CODE = re.compile(r"^\d{3}(?:\d{2}){0,2}$")
@@ -46,6 +47,10 @@ def _vocab():
         {k: regex.compile(p) for k, p in data["columns"].items()},
         regex.compile(data["line_number_header"]),
     )
+
+
+def title_pattern() -> regex.Pattern:
+    return _vocab()[1]
 
 
 def table_kind(title: str) -> str | None:
@@ -285,64 +290,6 @@ def _pdf_raws(data: bytes, pages: list[int]):
         pdf.close()
 
 
-_FIGURE = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d{2}"
-
-
-def _text_totals(norm: NormalizedText, sections: list[Section], have: set[str]) -> list[Table]:
-    """The 合计 rows of tables that stand only as text (a PDF saved as text, an unruled
-    table): a row is taken only when it prints one figure for each column its header names."""
-    spec = {k: v for k, v in vocab.load("tables")["text_total_columns"].items() if not k.startswith("_")}
-    unit_re = _vocab()[2]
-    found = []
-    for section in walk(sections):
-        kind = table_kind(section.title) if section.kind == "tables" else None
-        if kind not in spec or kind in have:
-            continue
-        text = norm.text[section.start : section.end]
-        first_figure = regex.search(_FIGURE, text)
-        header = text[: first_figure.start()] if first_figure else text
-        # the header line that names the most columns, in its order
-        line = max(header.split("\n"), key=lambda l: sum(word in l for word in spec[kind]))
-        columns = sorted((line.rfind(word), word) for word in spec[kind] if word in line)
-        unit = unit_re.search(_clean(header))
-        if len(columns) < 2 or unit is None:
-            continue
-        n = len(columns)
-        row = regex.search(rf"(?<!\p{{Han}})合\s*计\s*((?:(?:{_FIGURE})\s*){{{n}}})(?![\d,.]|\s*\d)", text)
-        if row is None:
-            continue
-        printed = row.group(1).split()
-        if len(printed) != n:
-            continue
-        names = [word for _, word in columns]
-        table_row = TableRow(name="合计", values={c: _amount(p, unit.group(1)) for c, p in zip(names, printed)},
-                             printed=dict(zip(names, printed)), cells=["合计", *printed], page=norm.page_at(section.start + row.start()))
-        rows = _text_coded_rows(text, names[0], unit.group(1), norm, section.start) if names[0] == "合计" else []
-        classes = [r for r in rows if r.level == "类"]
-        if sum((r.values[names[0]] or 0 for r in classes), Decimal(0)) != table_row.values[names[0]]:
-            # some class row was not read whole: keep none rather than an incomplete set
-            rows = [r for r in rows if r.level != "类"]
-        pages = list(range(section.page_start, section.page_end + 1)) if section.page_start and section.page_end else []
-        found.append(Table(kind=kind, title=section.title, unit=unit.group(1), pages=pages, columns=names, rows=[*rows, table_row]))
-    return found
-
-
-_CODED_ROW = regex.compile(rf"(?<![\d,.])(?P<code>\d{{3}}(?:\s?\d{{2}}){{0,2}})\s*(?P<name>\p{{Han}}[\p{{Han}}（）()、]*?)\s*(?P<fig>{_FIGURE})(?![\d,.])")
-
-
-def _text_coded_rows(text: str, total_column: str, unit: str, norm: NormalizedText, offset: int) -> list[TableRow]:
-    """Coded rows (201 一般公共服务支出 …) of a table in text, with their first figure only:
-    the 合计 column comes first and is never blank for a row, while the later columns may
-    be, so only the first figure can be placed."""
-    rows = []
-    for m in _CODED_ROW.finditer(text):
-        code = regex.sub(r"\s", "", m.group("code"))
-        rows.append(TableRow(code=code, level=_LEVELS.get(len(code)), name=m.group("name"),
-                             values={total_column: _amount(m.group("fig"), unit)}, printed={total_column: m.group("fig")},
-                             cells=[code, m.group("name"), m.group("fig")], page=norm.page_at(offset + m.start())))
-    return rows
-
-
 def extract_tables(raw_doc: RawDocument, data: bytes, norm: NormalizedText, sections: list[Section]) -> list[Table]:
     """The budget tables of a PDF (ruled tables on the pages that show rows) or of a DOCX
     (its Word tables); where a standard table stands only as text, its 合计 row."""
@@ -354,4 +301,5 @@ def extract_tables(raw_doc: RawDocument, data: bytes, norm: NormalizedText, sect
         tables = _assemble(_pdf_raws(data, pages)) if pages else []
     else:
         tables = []
-    return tables + _text_totals(norm, sections, {t.kind for t in tables})
+    tables += text_totals(norm, sections, {t.kind for t in tables})
+    return tables + line_tables(norm, {t.kind for t in tables})

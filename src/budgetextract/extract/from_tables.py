@@ -175,10 +175,10 @@ def _line_item(table: Table, name: str) -> TableRow | None:
     return next((r for r in table.rows if _CODE_PREFIX.sub("", r.name) == name), None)
 
 
-def table_function_classes(ctx: Context, tables: list[Table]) -> tuple[dict[str, Decimal], list[Fact], bool]:
+def table_function_classes(ctx: Context, tables: list[Table]) -> tuple[dict[str, Decimal], list[Fact], bool, Table | None]:
     """Spending by class (类) from the class rows of a table of all funds (支出总表, the
     expenditure side of the 收支总表), else of one fund's function table; and whether
-    the rows were coded."""
+    the rows were coded, and the table."""
     names = function_class_names()
     for kind in ("expenditure", "budget_total", "function", "fiscal_total"):
         for table in (t for t in tables if t.kind == kind):
@@ -204,8 +204,8 @@ def table_function_classes(ctx: Context, tables: list[Table]) -> tuple[dict[str,
                 coded = coded and row.level == "类"
             else:
                 if classes:
-                    return classes, facts, coded
-    return {}, [], False
+                    return classes, facts, coded, table
+    return {}, [], False, None
 
 
 def _table_first() -> frozenset[str]:
@@ -250,7 +250,10 @@ def apply_tables(ctx: Context, summary: Summary, tables: list[Table], facts: lis
             facts.append(fact)
             summary.basic_expenditure = fact.value
     findings.extend(_unconfirmed_narrower(ctx, summary, narrower - confirmed, facts))
-    classes, class_facts, coded = table_function_classes(ctx, tables)
+    classes, class_facts, coded, source = table_function_classes(ctx, tables)
+    if classes and not _adds_up_to_a_total(classes, summary, source):
+        # a class not read (a row lost at a page break), or names beside figures misaligned
+        classes, class_facts = {}, []
     facts.extend(class_facts)
     if classes and (not summary.function_classes or coded and _extends(summary.function_classes, classes)):
         summary.function_classes = classes
@@ -299,6 +302,16 @@ def _basic_table_total(ctx: Context, tables: list[Table]) -> Fact | None:
     return None
 
 
+def _adds_up_to_a_total(classes: dict[str, Decimal], summary: Summary, table: Table) -> bool:
+    """A table's classes are all of them when they add up to its own total row, or to the
+    expenditure, fiscal-appropriation or 一般公共预算 total."""
+    own = _total_row(table)
+    totals = [next((v for v in own.values.values() if v is not None), None) if own else None,
+              summary.expenditure_total, summary.fiscal_appropriation_total, summary.general_public_budget]
+    total = sum(classes.values(), Decimal(0))
+    return any(t is not None and abs(t - total) <= _NARRATIVE_ROUNDING * len(classes) for t in totals)
+
+
 def _extends(stated: dict[str, Decimal], table: dict[str, Decimal]) -> bool:
     """The table lists every class the narrative names, at the same figure, and more:
     the narrative named only some classes (its largest), the table all of them. Only
@@ -309,12 +322,13 @@ def _extends(stated: dict[str, Decimal], table: dict[str, Decimal]) -> bool:
 
 
 def _table_sums(ctx: Context, tables: list[Table]) -> list[Finding]:
-    """Class rows against the 合计 row, column by column."""
+    """Class rows against the 合计 row, column by column (of tables whose columns are known:
+    in one read from text, a row's nth figure need not be the total's nth column)."""
     out = []
     for table in tables:
         total = _total_row(table)
         classes = [r for r in table.rows if r.level == "类"]
-        if total is None or not classes or total in classes:
+        if total is None or not classes or total in classes or not table.columns:
             continue
         for column, value in total.values.items():
             if value is None:
