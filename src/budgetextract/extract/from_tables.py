@@ -83,7 +83,8 @@ def _evidence(ctx: Context, table: Table, row: TableRow, column: str) -> Evidenc
     # cells may run together in the text layer: a figure followed by the next row's code
     pattern = rf"(?<![\d,.]){regex.escape(printed)}(?:(?![\d,.])|(?=\d{{3,7}}\p{{Han}}))"
     if not table.pages:  # a format without pages (DOCX, text): on a line of table rows
-        hits = [m.start() for m in regex.finditer(pattern, norm.text) if is_table_row(norm.line_at(m.start()))]
+        hits = [m.start() for m in regex.finditer(pattern, norm.text)
+                if is_table_row(line := norm.line_at(m.start())) or (row.name and row.name in line)]
     else:
         a, b = norm.page_span(table.pages[0])[0], norm.page_span(table.pages[-1])[1]
         hits = [a + m.start() for m in regex.finditer(pattern, norm.text[a:b])]
