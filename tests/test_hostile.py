@@ -180,14 +180,14 @@ def _self_drawing_pdf(path: Path) -> None:
     path.write_bytes(out.getvalue())
 
 
-def _dense_grid_pdf(path: Path, lines: int = 1500) -> None:
+def _dense_grid_pdf(path: Path, lines: int = 3000) -> None:
     from reportlab.pdfgen import canvas
 
-    c = canvas.Canvas(str(path), pagesize=(6200, 6200))
+    c = canvas.Canvas(str(path), pagesize=(4 * lines + 200, 4 * lines + 200))
     for i in range(lines + 1):
         c.line(100, 100 + 4 * i, 100 + 4 * lines, 100 + 4 * i)
         c.line(100 + 4 * i, 100, 100 + 4 * i, 100 + 4 * lines)
-    c.drawString(100, 6150, "1,234.56 2,345.67 3,456.78 4,567.89 5,678.90")
+    c.drawString(100, 4 * lines + 150, "1,234.56 2,345.67 3,456.78 4,567.89 5,678.90")
     c.save()
 
 

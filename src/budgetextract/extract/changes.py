@@ -12,6 +12,7 @@ from .. import vocab
 from ..schema import Fact, Finding
 from ..segment import section_at, walk
 from .context import Context
+from .fields import specs
 
 # how far after a figure its change may start, and how far after the change its reason
 _CHANGE_WINDOW = 80
@@ -46,22 +47,29 @@ def _patterns():
     )
 
 
-def parse_change(ctx: Context, pos: int, follow_next_sentence: bool = False) -> Change | None:
+def parse_change(ctx: Context, pos: int, follow_next_sentence: bool = False, total: Decimal | None = None) -> Change | None:
     """The change stated after pos in the rest of its sentence. For a headline total,
-    also in the next sentence when that one opens with a comparison (与上年相比 …); for
-    any other figure such a sentence may speak of the total, so it is not taken."""
+    also in a later sentence of its paragraph that opens with a comparison (与上年相比 …);
+    for any other figure such a sentence may speak of the total, so it is not taken."""
     _, comparison, percent_lead, _, placeholder = _patterns()
     text = ctx.norm.folded
     end = ctx.sentence_end(pos)
-    if follow_next_sentence and not ctx.between("CHANGE", pos, end) and not ctx.between("MONEY", pos, end):
-        nxt_end = ctx.sentence_end(end)
-        if comparison.match(text, end) or text.startswith("与", end):
-            end = nxt_end
+    if follow_next_sentence and not ctx.between("CHANGE", pos, end):
+        # a later sentence of the paragraph that opens with the comparison (…万元。按支出功能
+        # 分类，…。比2025年增加…), past sentences that state no change of their own
+        start, paragraph_end = end, text.find("\n", end) if "\n" in text[end:] else len(text)
+        while start < paragraph_end and (start == end or not ctx.between("CHANGE", previous, start)):
+            if comparison.match(text, start) or text.startswith("与", start):
+                pos, end = start, ctx.sentence_end(start)
+                break
+            previous, start = start, ctx.sentence_end(start)
     end = min(end, pos + _CHANGE_WINDOW)
     for word in ctx.between("CHANGE", pos, end):
-        between = ctx.between("MONEY", pos, word.start_char)
+        between = [m for m in ctx.between("MONEY", pos, word.start_char) if total is None or m._.value != total]
         if any(not _is_base(ctx, m) for m in between):
-            return None  # another figure stands between: the change is that one's
+            # another figure stands between: the change is that one's (the total restated,
+            # 其中：一般公共预算拨款 9,216.51 of 9,216.51, is the total)
+            return None
         sentence_start = max(text.rfind("。", 0, word.start_char), text.rfind("\n", 0, word.start_char)) + 1
         before = text[max(sentence_start, word.start_char - 40) : word.start_char]
         if not comparison.search(before):
@@ -153,9 +161,9 @@ def headline_change(ctx: Context) -> tuple[Change | None, tuple[str, int, int] |
                 continue
             pos = m.end()
             own = ctx.first_after("MONEY", pos)
-            if own is not None and own.start_char - pos <= 3 and not ctx.between("CHANGE", pos, own.start_char):
+            if own is not None and _names(text[pos : own.start_char]) and not ctx.between("CHANGE", pos, own.start_char):
                 pos = own.end_char  # the total's own figure
-            change = parse_change(ctx, pos, follow_next_sentence=True)
+            change = parse_change(ctx, pos, follow_next_sentence=True, total=own._.value if own is not None and own.end_char == pos else None)
             if change is None:
                 continue
             if change.placeholder:
@@ -173,6 +181,12 @@ def headline_change(ctx: Context) -> tuple[Change | None, tuple[str, int, int] |
             if reason is not None:
                 return chosen, reason, findings
     return chosen, None, findings
+
+
+def _names(gap: str) -> bool:
+    """Only words that name a figure stand between the anchor and it (:2026年年初预算数)."""
+    _, gap_re, max_gap, _ = specs()
+    return len(gap) <= max_gap and bool(gap_re.fullmatch(gap))
 
 
 def _adds_up(total: Decimal | None, change: Change) -> bool:

@@ -26,6 +26,7 @@ class FieldSpec:
     units: frozenset[str] | None
     count_before: regex.Pattern | None
     scoped: frozenset[str]
+    scoped_clause: bool
 
 
 @dataclass
@@ -57,9 +58,15 @@ def specs() -> tuple[list[FieldSpec], regex.Pattern, int, frozenset[str]]:
                 units=frozenset(f["units"]) if "units" in f else None,
                 count_before=regex.compile(f["count_before"]) if "count_before" in f else None,
                 scoped=frozenset(f.get("scoped_sections", [])),
+                scoped_clause=f.get("scoped_clause", False),
             )
         )
     return out, regex.compile(data["default_gap"]), data["max_gap"], frozenset(data["excluded_sections"])
+
+
+@lru_cache(maxsize=1)
+def _narrowing_clause() -> regex.Pattern:
+    return regex.compile(vocab.load("fields")["narrowing_clause"])
 
 
 def _allowed(ctx: Context, spec: FieldSpec, offset: int) -> bool:
@@ -100,10 +107,13 @@ def candidates(ctx: Context, spec: FieldSpec) -> list[Candidate]:
         for m in pattern.finditer(text):
             if _allowed(ctx, spec, m.start()):
                 found.append(Candidate(spec.field, Decimal(0) if spec.kind == "money" else 0, None, m.group(), zero_tier, m.start(), m.start(), m.end()))
-    if spec.scoped:
-        # a statement within a section of one fund (一般公共预算…基本支出) ranks below all others
+    if spec.scoped or spec.scoped_clause:
+        # a statement within a section of one fund (一般公共预算…基本支出), or in a clause that
+        # narrows to one (…；其中一般公共预算拨款政府采购504.98万元：…), ranks below all others
+        narrowing = _narrowing_clause()
         for c in found:
-            if ctx.kinds_at(c.anchor_start) & spec.scoped:
+            clause = text[max(text.rfind(p, 0, c.anchor_start) for p in "。;\n") + 1 : c.anchor_start]
+            if ctx.kinds_at(c.anchor_start) & spec.scoped or (spec.scoped_clause and narrowing.search(clause)):
                 c.tier, c.scoped = c.tier + zero_tier + 1, True
     found.sort(key=lambda c: (c.tier, c.start))
     return found
