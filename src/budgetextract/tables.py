@@ -243,7 +243,8 @@ def _rows(raw: _Raw, unit: str | None) -> list[TableRow]:
             current = TableRow(code=code, level=_LEVELS.get(len(code)) if code else None, name=cell.text, cells=[*code_parts, cell.text], page=raw.page)
             code_parts = []
             out.append(current)
-    return [r for r in out if r.values]
+    # a row numbering the columns (栏次 1 2 3 …) holds no figures
+    return [r for r in out if r.values and not line_number.search(r.name)]
 
 
 def _assemble(raws) -> list[Table]:

@@ -64,10 +64,14 @@ def _unnamed_total(table: Table) -> TableRow | None:
     return first if difference <= _NARRATIVE_ROUNDING * len(classes) else None  # each class rounded
 
 
-def _column(row: TableRow, role: str) -> str | None:
+def _column(row: TableRow, role: str, actuals: bool = False) -> str | None:
     """The column holding that role's figure; where several columns claim the role
-    (spacer cells under one header), the one printed figure, or none if they differ."""
+    (spacer cells under one header), the one printed figure, or none if they differ.
+    A final account's table sets 预算数 beside 决算数: its figures are the 决算数 ones; a
+    budget's are never a 决算 column."""
     columns = [c for c in row.values if column_role(c) == role]
+    of_actuals = [c for c in columns if "决算" in c]
+    columns = (of_actuals or columns) if actuals else [c for c in columns if c not in of_actuals]
     printed = {row.printed.get(c) for c in columns if row.printed.get(c)}
     if len(printed) > 1:
         return None
@@ -108,8 +112,8 @@ def _fact(ctx: Context, field: str, table: Table, row: TableRow, column: str) ->
                 section=f"table:{table.kind}", source="table", evidence=evidence)
 
 
-def table_facts(ctx: Context, tables: list[Table]) -> dict[str, Fact]:
-    """One fact per summary field that the tables state."""
+def table_facts(ctx: Context, tables: list[Table], actuals: bool = False) -> dict[str, Fact]:
+    """One fact per summary field that the tables state (of a final account: its actuals)."""
     found: dict[str, Fact] = {}
     by_kind: dict[str, list[Table]] = {}
     for t in tables:
@@ -119,7 +123,7 @@ def table_facts(ctx: Context, tables: list[Table]) -> dict[str, Fact]:
         for kind in kinds:
             for table in by_kind.get(kind, []):
                 row = _total_row(table)
-                column = _column(row, _ROLE_OF[field]) if row else None
+                column = _column(row, _ROLE_OF[field], actuals) if row else None
                 fact = _fact(ctx, field, table, row, column) if column else None
                 if fact is not None and field not in found:
                     found[field] = fact
@@ -133,9 +137,10 @@ def table_facts(ctx: Context, tables: list[Table]) -> dict[str, Fact]:
         for field in _THREE_PUBLIC:
             if by_row:
                 item = row if field == "three_public_total" else next((r for r in table.rows if column_role(_ROW_LABEL.sub("", r.name)) == field), None)
-                column = _column(item, "total") if item else None
+                column = _column(item, "total", actuals) if item else None
             else:
-                item, column = row, _column(row, field)
+                # the total's column may be headed 合计 alone (决算数/合计)
+                item, column = row, _column(row, field, actuals) or (_column(row, "total", actuals) if field == "three_public_total" else None)
             fact = _fact(ctx, field, table, item, column) if column else None
             # a blank cell is not a printed 0 (templates leave unused cells empty)
             if fact is not None and fact.value is not None and field not in found:
@@ -164,7 +169,7 @@ def table_facts(ctx: Context, tables: list[Table]) -> dict[str, Fact]:
         for kind in ["economic"] + ([] if in_projects else ["basic_economic"]):
             for table in by_kind.get(kind, []):
                 row = _line_item(table, name)
-                column = _column(row, "total") if row else None
+                column = _column(row, "total", actuals) if row else None
                 fact = _fact(ctx, field, table, row, column) if column else None
                 if fact is not None and field not in found:
                     found[field] = fact
@@ -220,7 +225,7 @@ def apply_tables(ctx: Context, summary: Summary, tables: list[Table], facts: lis
     other_parts: dict[str, Decimal] = {}
     first = _table_first()
     confirmed: set[str] = set()  # fields a table states
-    for field, fact in table_facts(ctx, tables).items():
+    for field, fact in table_facts(ctx, tables, actuals=summary.doc_kind == "final_accounts").items():
         facts.append(fact)
         if field.startswith(_OTHER_REVENUE):
             if fact.value is not None:
