@@ -244,7 +244,16 @@ def _rows(raw: _Raw, unit: str | None) -> list[TableRow]:
             code_parts = []
             out.append(current)
     # a row numbering the columns (栏次 1 2 3 …) holds no figures
-    return [r for r in out if r.values and not line_number.search(r.name)]
+    return [r for r in out if r.values and not line_number.search(r.name) and not _numbers_columns(r)]
+
+
+def _numbers_columns(row: TableRow) -> bool:
+    """1 2 3 … across a row: the columns' numbers (栏次), not figures."""
+    printed = [p for p in row.printed.values() if p]
+    if len(printed) < 3 or not all(p.isdigit() for p in printed):
+        return False
+    first = int(printed[0])
+    return [int(p) for p in printed] == list(range(first, first + len(printed)))
 
 
 def _assemble(raws) -> list[Table]:
