@@ -196,7 +196,7 @@ def cmd_schema(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from .evaluate import Score, gold_id, load_gold, score_summary
+    from .evaluate import ExecutionScore, Score, gold_id, load_gold, score_execution, score_summary
     from .pipeline import process_file
 
     gold = load_gold(Path(args.gold_dir))
@@ -205,20 +205,31 @@ def cmd_eval(args) -> int:
     matched = [path for path in _inputs(args.paths) if gold_id(path.name) in gold]
     if not matched:
         raise UsageError(f"no input matches a gold file of {display(args.gold_dir)} (GOLD_DIR/<id>.json, id = file name up to its first _ or .)")
-    total = Score()
+    total, total_execution = Score(), ExecutionScore()
     for path in matched:
         doc_id = gold_id(path.name)
         doc = process_file(path, debug=args.debug)
-        summary = json.loads(doc.summary.model_dump_json())
-        score = score_summary(doc_id, summary, gold[doc_id])
+        record = json.loads(doc.to_json())
+        score = score_summary(doc_id, record["summary"], gold[doc_id])
         total.add(score)
         print(f"{doc_id:6} recall {score.recall:.3f}  precision {score.precision:.3f}  "
               f"(correct {score.correct}, wrong {score.wrong}, missed {score.missed}, spurious {score.spurious})")
+        misses = score.misses
+        if "execution" in gold[doc_id]:
+            execution = score_execution(doc_id, record["execution"], gold[doc_id]["execution"])
+            total_execution.add(execution)
+            print(f"{'':6} execution: entries found {execution.found}/{execution.gold} ({execution.spurious} not in the gold), "
+                  f"fields right {execution.fields_right}/{execution.fields_compared}")
+            misses = misses + execution.misses
         if not args.quiet:
-            for _, what, key, (got, want) in score.misses:
+            for _, what, key, (got, want) in misses:
                 print(f"       {what:8} {key}: got {got!r}, gold {want!r}")
     print(f"TOTAL  recall {total.recall:.3f}  precision {total.precision:.3f}  "
           f"(correct {total.correct}, wrong {total.wrong}, missed {total.missed}, spurious {total.spurious})")
+    if total_execution.gold:
+        print(f"TOTAL  execution: entries found {total_execution.entry_recall:.3f} ({total_execution.found}/{total_execution.gold}), "
+              f"fields right {total_execution.field_accuracy:.3f} ({total_execution.fields_right}/{total_execution.fields_compared}), "
+              f"entries not in the gold {total_execution.spurious}")
     return EXIT_OK
 
 

@@ -101,3 +101,66 @@ def score_summary(doc_id: str, summary: dict[str, Any], gold: dict[str, Any]) ->
 
 def load_gold(gold_dir: Path) -> dict[str, dict[str, Any]]:
     return {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(Path(gold_dir).glob("*.json"))}
+
+
+EXECUTION_FIELDS = ("code", "budget_initial", "budget_final", "pct", "pct_of", "reason")
+
+
+@dataclass
+class ExecutionScore:
+    """Entries matched on item and actual; then each field of a matched entry."""
+
+    gold: int = 0
+    found: int = 0
+    spurious: int = 0
+    fields_right: int = 0
+    fields_compared: int = 0
+    misses: list[tuple[str, str, Any, Any]] = field(default_factory=list)
+
+    def add(self, other: "ExecutionScore") -> None:
+        for name in ("gold", "found", "spurious", "fields_right", "fields_compared"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.misses.extend(other.misses)
+
+    @property
+    def entry_recall(self) -> float:
+        return self.found / self.gold if self.gold else 1.0
+
+    @property
+    def field_accuracy(self) -> float:
+        return self.fields_right / self.fields_compared if self.fields_compared else 1.0
+
+
+def _item_key(item: str) -> str:
+    return re.sub(r"费用?$", "", re.sub(r"[\s“”\"'（）()、]|财政拨款|支出", "", item or ""))
+
+
+def _same_item(a: str, b: str) -> bool:
+    a, b = _item_key(a), _item_key(b)
+    return bool(a and b) and (a == b or a in b or b in a)
+
+
+def score_execution(doc_id: str, entries: list[dict[str, Any]], gold: list[dict[str, Any]]) -> ExecutionScore:
+    score = ExecutionScore(gold=len(gold))
+    unused = list(entries)
+    for want in gold:
+        match = next((e for e in unused if _same_item(e["item"], want["item"]) and _same("actual", e["actual"], want["actual"])), None)
+        if match is None:
+            score.misses.append((doc_id, "missed", f"execution[{want['item']}]", (None, want["actual"])))
+            continue
+        unused.remove(match)
+        score.found += 1
+        for name in EXECUTION_FIELDS:
+            got, expected = match.get(name), want.get(name)
+            if got is None and expected is None:
+                continue
+            score.fields_compared += 1
+            key = "total_change_reason" if name == "reason" else name  # reasons compare by similarity
+            if got is not None and expected is not None and _same(key, got, expected):
+                score.fields_right += 1
+            else:
+                score.misses.append((doc_id, "wrong", f"execution[{want['item']}].{name}", (got, expected)))
+    score.spurious = len(unused)
+    for extra in unused:
+        score.misses.append((doc_id, "spurious", f"execution[{extra['item']}]", (extra["actual"], None)))
+    return score

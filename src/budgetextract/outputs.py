@@ -34,13 +34,16 @@ SCHEMAS: dict[str, dict[str, str]] = {
     "line_items": {**_DOC, "table_kind": "string", "table_title": "string", "table_unit": "string", "page": "integer",
                    "code": "string", "level": "string", "name": "string", "table_column": "string", "amount": "number",
                    "amount_unit": "string", "printed": "string"},
+    "execution": {**_DOC, "department": "string", "fiscal_year": "integer", "doc_kind": "string", "item": "string", "code": "string",
+                  "budget_initial": "number", "budget_final": "number", "actual": "number", "pct": "number", "pct_of": "string",
+                  "reason": "string", "source": "string", "page": "integer", "evidence": "string"},
     "findings": {**_DOC, "code": "string", "severity": "string", "message": "string", "fields": "string", "difference": "number"},
     "errors": {**_DOC, "path": "string", "code": "string", "message": "string"},
 }
 
 
 # columns holding money, always in 万元 (a table's own unit is in table_unit, its cell in printed)
-_MONEY_COLUMNS = {*_MONEY_KEYS, "amount"}
+_MONEY_COLUMNS = {*_MONEY_KEYS, "amount", "budget_initial", "budget_final", "actual"}
 
 
 def _rows(records: list[tuple[str, dict, dict]]) -> dict[str, list[dict[str, Any]]]:
@@ -69,6 +72,10 @@ def _rows(records: list[tuple[str, dict, dict]]) -> dict[str, list[dict[str, Any
                                                  "page": row.get("page"), "code": row.get("code"), "level": row.get("level"),
                                                  "name": row["name"], "table_column": column, "amount": amount,
                                                  "amount_unit": _MONEY_UNIT, "printed": row.get("printed", {}).get(column)})
+        for e in r.get("execution", []):
+            tables["execution"].append({**doc, "department": s.get("department"), "fiscal_year": s.get("fiscal_year"), "doc_kind": s.get("doc_kind"),
+                                        **{k: e.get(k) for k in ("item", "code", "budget_initial", "budget_final", "actual", "pct", "pct_of", "reason", "source")},
+                                        "page": e["evidence"].get("page"), "evidence": e["evidence"]["text"]})
         for f in r.get("findings", []):
             tables["findings"].append({**doc, "code": f["code"], "severity": f["severity"], "message": f["message"],
                                        "fields": ",".join(f.get("fields", [])), "difference": f.get("difference")})

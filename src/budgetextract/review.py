@@ -154,8 +154,27 @@ def _findings(record: dict, facts: list[dict]) -> str:
     return "<ul>" + "".join(items) + "</ul>" if items else '<p class="null">none</p>'
 
 
+def _execution(record: dict, first: int) -> str:
+    """Budget against actual, each entry linked to its statement (highlighted as the facts are)."""
+    entries = record.get("execution", [])
+    if not entries:
+        return '<p class="null">none</p>'
+    cell = lambda v: html.escape("–" if v is None else str(v))
+    rows = "".join(
+        f'<tr><td>{cell(e["item"])}</td><td>{cell(e["budget_initial"])}</td><td>{cell(e["budget_final"])}</td>'
+        f'<td><a class="value" href="#fact-{first + i}" data-target="fact-{first + i}">{cell(e["actual"])}</a></td>'
+        f'<td>{cell(e["pct"])}{"%" if e["pct"] is not None else ""}</td><td>{cell(e["reason"])}</td></tr>'
+        for i, e in enumerate(entries))
+    return ("<table><tr><th>item</th><th>年初预算</th><th>全年预算</th><th>决算</th><th>完成</th><th>reason</th></tr>"
+            f"{rows}</table>")
+
+
 def render(record: dict, text: str, page_starts: list[int]) -> str:
-    facts = record.get("facts", [])
+    # execution entries are highlighted and linked like facts, after them
+    facts = record.get("facts", []) + [
+        {"field": f"execution.{e['item']}", "value": e["actual"], "unit": "万元", "raw": str(e["actual"]), "evidence": e["evidence"]}
+        for e in record.get("execution", [])]
+    first_entry = len(record.get("facts", []))
     src = record["source"]
     body = _marked_text(text, facts, page_starts, set(_section_anchors(record.get("sections", []))))
     title = html.escape(record.get("department") or src["file_name"])
@@ -168,6 +187,7 @@ def render(record: dict, text: str, page_starts: list[int]) -> str:
 <div>{html.escape(src["file_name"])} · {html.escape(status)} · {len(facts)} facts</div>
 <h2>Summary</h2><table>{_summary_rows(record, facts)}</table>
 <h2>Findings</h2>{_findings(record, facts)}
+<h2>Budget against actual</h2>{_execution(record, first_entry)}
 <h2>Sections</h2>{_outline(record.get("sections", []))}
 </div>
 <div id="main"><pre>{body}</pre></div>

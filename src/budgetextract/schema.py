@@ -108,6 +108,21 @@ class Table(_Model):
     rows: list[TableRow] = Field(default_factory=list)
 
 
+class ExecutionEntry(_Model):
+    """One place where a final account sets a budget figure against its actual."""
+
+    item: str = Field(description="what is compared, as printed (一般公共预算财政拨款支出, a 类/款/项 line, “三公”经费 …)")
+    code: str | None = Field(None, description="the classification code where printed")
+    budget_initial: Money | None = Field(None, description="年初预算, 万元")
+    budget_final: Money | None = Field(None, description="全年预算 / 调整预算, 万元")
+    actual: Money = Field(description="支出决算 / 决算数, 万元")
+    pct: Money | None = Field(None, description="the completion percentage as printed; never computed")
+    pct_of: Literal["budget_initial", "budget_final"] | None = Field(None, description="which budget the printed percentage is of")
+    reason: str | None = Field(None, description="the reason given for the difference, without its lead-in")
+    source: Literal["narrative", "table"] = "narrative"
+    evidence: Evidence
+
+
 class Summary(_Model):
     """The flat record of key figures (the summary contract); unknown is null."""
 
@@ -168,6 +183,7 @@ class BudgetDocument(_Model):
     facts: list[Fact] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
     tables: list[Table] = Field(default_factory=list)
+    execution: list[ExecutionEntry] = Field(default_factory=list, description="budget against actual (final accounts; empty for budgets)")
     warnings: list[str] = Field(default_factory=list)
 
     def to_json(self, **kwargs: Any) -> str:

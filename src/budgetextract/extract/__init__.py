@@ -15,6 +15,7 @@ from ..normalize import NormalizedText
 from ..schema import BudgetDocument, Fact, Finding, Summary, Table
 from .changes import change_facts, headline_change, parse_change, placeholder_finding
 from .context import Context
+from .execution import extract_execution, table_entries
 from .fields import candidates, choose, specs, to_fact
 from .from_tables import apply_tables
 from .function_classes import extract_function_classes
@@ -93,6 +94,9 @@ def run_extraction(doc: BudgetDocument, norm: NormalizedText, tables: list[Table
     findings.extend(class_findings)
 
     findings.extend(apply_tables(ctx, summary, tables, facts, narrower))
+    if summary.doc_kind == "final_accounts":
+        stated = extract_execution(ctx)
+        doc.execution = stated + table_entries(tables, stated, ctx)
     doc.tables = tables
     doc.summary = summary
     doc.facts = facts

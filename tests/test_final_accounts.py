@@ -1,0 +1,99 @@
+"""Final accounts (决算): actuals in the summary, budget against actual in `execution`,
+in the record, the JSON Schema, the batch tables and the review page."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from decimal import Decimal
+
+import pytest
+
+from budgetextract.evaluate import score_execution, score_summary
+from conftest import extracted, gold, needs_real, real_file, real_ids_with_gold
+
+WITH_EXECUTION = [i for i in real_ids_with_gold() if "execution" in gold(i)]
+BUDGETS = [i for i in real_ids_with_gold() if gold(i)["fields"]["doc_kind"]["value"] == "budget"]
+
+
+def _record(doc_id: str) -> dict:
+    return json.loads(extracted(str(real_file(doc_id))).to_json())
+
+
+@needs_real
+@pytest.mark.parametrize("doc_id", WITH_EXECUTION)
+def test_final_accounts_summary_and_execution(doc_id):
+    record = _record(doc_id)
+    assert record["summary"]["doc_kind"] == "final_accounts"
+    summary = score_summary(doc_id, record["summary"], gold(doc_id))
+    assert summary.wrong == 0 and summary.spurious == 0, summary.misses
+    assert summary.recall >= 0.94, summary.misses
+    execution = score_execution(doc_id, record["execution"], gold(doc_id)["execution"])
+    assert execution.spurious == 0 and execution.fields_right == execution.fields_compared, execution.misses
+    assert execution.found >= 0.9 * execution.gold, execution.misses
+
+
+@needs_real
+def test_execution_entries_as_printed():
+    entries = {e["item"]: e for e in _record("F1")["execution"]}
+    headline = entries["一般公共预算财政拨款支出"]
+    assert (headline["budget_initial"], headline["budget_final"], headline["actual"]) == (0, 321.02, 307.82)
+    assert (headline["pct"], headline["pct_of"]) == (95.89, "budget_initial")  # as labelled, though 307.82/321.02
+    assert headline["reason"] == "人员经费支出数小于预算数"
+    item = entries["一般公共服务支出（类）社会工作事务（款）事业运行（项）"]
+    assert (item["budget_final"], item["actual"], item["pct"]) == (17.68, 11.31, None)  # no percentage printed
+    same = entries["住房保障支出（类）住房改革支出（款）购房补贴（项）"]
+    assert same["reason"] is None  # 决算数与全年预算数持平
+
+
+@needs_real
+def test_a_reason_after_a_total_and_its_parts_is_the_totals():
+    entries = _record("FS1")["execution"]
+    total = next(e for e in entries if e["item"].startswith("“三公”经费"))
+    assert total["reason"].startswith("因为我局为2019年新成立单位") and total["actual"] == 0.16
+    parts = [e for e in entries if e["item"] in ("因公出国（境）费", "公务接待费")]
+    assert len(parts) == 2 and all(e["reason"] is None for e in parts)
+    # pairs only the 三公 决算 table gives: its 预算数 and 决算数 columns
+    from_table = {e["item"]: e for e in entries if e["source"] == "table"}
+    assert set(from_table) == {"公务用车购置费", "公务用车运行费"}
+    assert from_table["公务用车运行费"]["evidence"]["label"].endswith("决算数/公务用车购置及运行费/公务用车运行费")
+
+
+@needs_real
+def test_final_accounts_summary_takes_actuals_not_budget_columns():
+    s = extracted(str(real_file("FS1"))).summary
+    assert (s.three_public_total, s.three_public_reception, s.three_public_outbound) == (Decimal("0.16"), Decimal("0.16"), Decimal("0"))
+    assert (s.personnel_expenditure, s.public_expenditure) == (Decimal("649.2"), Decimal("97.19"))
+
+
+@needs_real
+@pytest.mark.parametrize("doc_id", BUDGETS)
+def test_a_budget_has_no_execution(doc_id):
+    assert _record(doc_id)["execution"] == []
+
+
+def test_schema_describes_execution():
+    from budgetextract.schema import json_schema
+
+    schema = json_schema()
+    entry = schema["$defs"]["ExecutionEntry"]
+    assert {"item", "budget_initial", "budget_final", "actual", "pct", "pct_of", "reason", "evidence"} <= set(entry["properties"])
+    assert "execution" in schema["properties"]
+
+
+@needs_real
+def test_batch_puts_budget_and_final_accounts_side_by_side(tmp_path):
+    import duckdb
+
+    from budgetextract.batch import run_batch
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for doc_id in ("F1", "S7"):
+        shutil.copy(real_file(doc_id), folder / real_file(doc_id).name)
+    run_batch([str(folder)], tmp_path / "out", jobs=2, progress=False)
+    con = duckdb.connect(str(tmp_path / "out" / "budgets.duckdb"))
+    rows = con.execute("select item, budget_final, actual, pct from execution where doc_kind = 'final_accounts' order by actual desc").fetchall()
+    assert rows[0] == ("一般公共预算财政拨款支出", 321.02, 307.82, 95.89) and len(rows) == 10
+    kinds = con.execute("select doc_kind, count(*) from summary group by doc_kind order by doc_kind").fetchall()
+    assert kinds == [("budget", 1), ("final_accounts", 1)]
