@@ -247,7 +247,7 @@ def _add_limits(p: argparse.ArgumentParser) -> None:
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
                    help=f"seconds one file may take before it is stopped with a `timeout` record (default {DEFAULT_TIMEOUT:g})")
     p.add_argument("--max-memory", type=int, default=DEFAULT_MAX_MEMORY_MB, metavar="MB",
-                   help=f"memory one file may use before it is stopped with a `memory` record (default {DEFAULT_MAX_MEMORY_MB}; 0: no limit)")
+                   help=f"memory one file may use beyond the worker's own before it is stopped with a `memory` record (default {DEFAULT_MAX_MEMORY_MB}; 0: no limit)")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -43,9 +43,17 @@ class Outcome:
 
 
 def _limit_memory(max_memory_mb: int) -> None:
-    if max_memory_mb > 0:
-        limit = max_memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    """Cap the worker's address space at what it holds now plus the file's allowance: a
+    worker forked from a large parent starts with the parent's mappings."""
+    if max_memory_mb <= 0:
+        return
+    try:
+        with open("/proc/self/statm") as f:
+            held = int(f.read().split()[0]) * resource.getpagesize()
+    except OSError:
+        held = 0
+    limit = held + max_memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
 def _worker(conn: Connection, max_memory_mb: int) -> None:
