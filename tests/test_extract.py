@@ -175,3 +175,25 @@ def test_pdf_saved_as_text_gives_the_same_summary(tmp_path, doc_id):
     path = tmp_path / f"{doc_id}.txt"
     path.write_bytes(text.encode("gb18030"))
     assert summary_dict(process_file(path)) == summary_dict(extracted(str(real_file(doc_id))))
+
+
+@needs_real
+def test_what_the_document_explains_is_not_flagged():
+    """BJ3: 基本/项目支出 占本年支出预算 64.37% / 35.63% of 50,927.95, the total 51,036.22 holding
+    年终结转结余 108.27 beside them; FS1: 占一般公共预算项目支出总额的100% is of a narrower total;
+    SZ1: 在职人员经费 + 公用经费 short of 基本支出, which holds 对个人和家庭的补助 too."""
+    bj3 = extracted(str(real_file("BJ3"))).findings
+    assert not [f for f in bj3 if f.severity != "info"]
+    assert any(f.code == "scope_difference" and f.difference == Decimal("108.27") for f in bj3)
+    assert not [f for f in extracted(str(real_file("FS1"))).findings if f.code == "share_mismatch"]
+    sz1 = [f for f in extracted(str(real_file("SZ1"))).findings if "personnel_expenditure" in f.fields]
+    assert sz1 and all(f.severity == "info" for f in sz1)
+
+
+@needs_real
+def test_a_misprinted_change_is_an_error_and_not_used():
+    """BJ2's expenditure section prints +1476.73 on 28479.84 → 29956.27 (a change of 1476.43)."""
+    doc = extracted(str(real_file("BJ2")))
+    (finding,) = [f for f in doc.findings if f.code == "change_amount_mismatch"]
+    assert finding.severity == "error" and finding.difference == Decimal("0.30")
+    assert doc.summary.total_change_amount == Decimal("1476.43")  # the revenue section's, which adds up

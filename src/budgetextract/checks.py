@@ -86,6 +86,10 @@ def run_checks(summary: Summary, facts: list[Fact], ctx: Context) -> list[Findin
         if s.reserve_expenditure is not None:
             parts["reserve_expenditure"] = s.reserve_expenditure
         finding = _sum_finding("sum_mismatch", "expenditure_total", s.expenditure_total, parts, "basic + project (+ reserve) expenditure", ev("expenditure_total", *parts))
+        if finding and finding.severity == "warning" and finding.difference in _carried_forward(ctx):
+            # the total holds the year-end carry-forward (年终结转结余 108.27万元) beside them
+            finding.code, finding.severity = "scope_difference", "info"
+            finding.message += "; the difference is the year-end carry-forward the document states"
         if finding:
             findings.append(finding)
 
@@ -102,6 +106,11 @@ def run_checks(summary: Summary, facts: list[Fact], ctx: Context) -> list[Findin
                 finding.code, finding.severity = "scope_difference", "info"
                 finding.message += f"; they equal the fiscal-appropriation basic expenditure stated at offset {fiscal[0].evidence.start}"
                 finding.evidence.append(fiscal[0].evidence)
+            elif computed < s.basic_expenditure:
+                # parts short of the whole: the template keeps more in basic expenditure
+                # (对个人和家庭的补助, 增人增资 beside 在职人员经费), no contradiction
+                finding.code, finding.severity = "scope_difference", "info"
+                finding.message += "; basic expenditure here holds more than 人员经费 and 公用经费 (e.g. 对个人和家庭的补助)"
         if finding:
             findings.append(finding)
 
@@ -123,7 +132,22 @@ def run_checks(summary: Summary, facts: list[Fact], ctx: Context) -> list[Findin
 
 
 # "基本支出167.85万元，占47.19%" / "占本年支出合计的100%" / "占全年支出92.18%"
+# the words after 占 that name the whole revenue or expenditure (本年支出预算, 收入总计 …)
+_WHOLE = regex.compile(r"^(?:本年|本部门|部门|单位|全部|全年)?(?:总)?(?:收入|支出)(?:预算)?(?:总计|合计|总额|总数)?$")
 _SHARE = regex.compile(r"^[,，]?占(?P<base>[^,，。;；%\d]{0,12}?)(?:的)?$")
+
+
+_CARRY_FORWARD = regex.compile(r"(?:年终结转(?:结余)?|结转下年|年末结转(?:和结余)?)(?:资金)?(?:预算)?(?:为)?")
+
+
+def _carried_forward(ctx: Context) -> set[Decimal]:
+    """Year-end carry-forward amounts the text states (（三）年终结转结余资金108.27万元)."""
+    out = set()
+    for m in _CARRY_FORWARD.finditer(ctx.norm.folded):
+        money = ctx.first_after("MONEY", m.end())
+        if money is not None and money.start_char - m.end() <= 2:
+            out.add(money._.value)
+    return out
 
 
 def _share_checks(s: Summary, ctx: Context) -> list[Finding]:
@@ -138,6 +162,8 @@ def _share_checks(s: Summary, ctx: Context) -> list[Finding]:
         if m is None:
             continue
         words, kinds = m.group("base"), ctx.kinds_at(money.start_char)
+        if words and not _WHOLE.match(words):
+            continue  # a share of something narrower (占一般公共预算项目支出总额的…)
         if "收入" in words or (not words and "revenue" in kinds):
             base, name = s.revenue_total, "revenue_total"
         elif "支出" in words or (not words and kinds & {"expenditure", "budget_overview"}):
@@ -146,11 +172,14 @@ def _share_checks(s: Summary, ctx: Context) -> list[Finding]:
             continue
         if not base:
             continue
-        computed = (money._.value / base * 100).quantize(Decimal("0.01"))
         stated = pct._.value
         places = max(0, -stated.as_tuple().exponent)
         tolerance = max(PCT_ROUNDING, Decimal(1).scaleb(-places) / 2)
-        if abs(stated - computed) <= tolerance:
+        # 本年支出 may leave out the year-end carry-forward the total holds: basic + project
+        bases = [base] + ([s.basic_expenditure + s.project_expenditure + (s.reserve_expenditure or 0)]
+                          if name == "expenditure_total" and s.basic_expenditure and s.project_expenditure else [])
+        computed = (money._.value / base * 100).quantize(Decimal("0.01"))
+        if any(abs(stated - (money._.value / b * 100).quantize(Decimal("0.01"))) <= tolerance for b in bases):
             continue
         out.append(Finding(
             code="share_mismatch", severity="warning",

@@ -64,12 +64,18 @@ def _unnamed_total(table: Table) -> TableRow | None:
     return first if difference <= _NARRATIVE_ROUNDING * len(classes) else None  # each class rounded
 
 
-def _column(row: TableRow, role: str, actuals: bool = False) -> str | None:
+def _other_year(column: str, year: int | None) -> bool:
+    """A column of another year (2025年预算数 beside 2026年预算数)."""
+    years = {int(y) for y in regex.findall(r"(20\d{2})年", column)}
+    return bool(years) and year is not None and year not in years
+
+
+def _column(row: TableRow, role: str, actuals: bool = False, year: int | None = None) -> str | None:
     """The column holding that role's figure; where several columns claim the role
     (spacer cells under one header), the one printed figure, or none if they differ.
     A final account's table sets 预算数 beside 决算数: its figures are the 决算数 ones; a
-    budget's are never a 决算 column."""
-    columns = [c for c in row.values if column_role(c) == role]
+    budget's are never a 决算 column, nor any column of another year."""
+    columns = [c for c in row.values if column_role(c) == role and not _other_year(c, year)]
     of_actuals = [c for c in columns if "决算" in c]
     columns = (of_actuals or columns) if actuals else [c for c in columns if c not in of_actuals]
     printed = {row.printed.get(c) for c in columns if row.printed.get(c)}
@@ -112,7 +118,7 @@ def _fact(ctx: Context, field: str, table: Table, row: TableRow, column: str) ->
                 section=f"table:{table.kind}", source="table", evidence=evidence)
 
 
-def table_facts(ctx: Context, tables: list[Table], actuals: bool = False) -> dict[str, Fact]:
+def table_facts(ctx: Context, tables: list[Table], actuals: bool = False, year: int | None = None) -> dict[str, Fact]:
     """One fact per summary field that the tables state (of a final account: its actuals)."""
     found: dict[str, Fact] = {}
     by_kind: dict[str, list[Table]] = {}
@@ -123,7 +129,7 @@ def table_facts(ctx: Context, tables: list[Table], actuals: bool = False) -> dic
         for kind in kinds:
             for table in by_kind.get(kind, []):
                 row = _total_row(table)
-                column = _column(row, _ROLE_OF[field], actuals) if row else None
+                column = _column(row, _ROLE_OF[field], actuals, year) if row else None
                 fact = _fact(ctx, field, table, row, column) if column else None
                 if fact is not None and field not in found:
                     found[field] = fact
@@ -137,10 +143,10 @@ def table_facts(ctx: Context, tables: list[Table], actuals: bool = False) -> dic
         for field in _THREE_PUBLIC:
             if by_row:
                 item = row if field == "three_public_total" else next((r for r in table.rows if column_role(_ROW_LABEL.sub("", r.name)) == field), None)
-                column = _column(item, "total", actuals) if item else None
+                column = _column(item, "total", actuals, year) if item else None
             else:
                 # the total's column may be headed 合计 alone (决算数/合计)
-                item, column = row, _column(row, field, actuals) or (_column(row, "total", actuals) if field == "three_public_total" else None)
+                item, column = row, _column(row, field, actuals, year) or (_column(row, "total", actuals, year) if field == "three_public_total" else None)
             fact = _fact(ctx, field, table, item, column) if column else None
             # a blank cell is not a printed 0 (templates leave unused cells empty)
             if fact is not None and fact.value is not None and field not in found:
@@ -149,7 +155,8 @@ def table_facts(ctx: Context, tables: list[Table], actuals: bool = False) -> dic
     for field, (kinds, pattern) in _named_rows().items():
         for table in (t for kind in kinds for t in by_kind.get(kind, [])):
             row = next((r for r in table.rows if pattern.match(r.name)), None)
-            column = next((c for c in row.values if row.printed.get(c)), None) if row else None
+            # its 金额 / 合计 column, else its first figure (not a count: 数量)
+            column = (_column(row, "total", actuals, year) or next((c for c in row.values if row.printed.get(c) and not c.endswith("数量")), None)) if row else None
             fact = _fact(ctx, field, table, row, column) if column else None
             if fact is not None and field not in found:
                 found[field] = fact
@@ -169,7 +176,7 @@ def table_facts(ctx: Context, tables: list[Table], actuals: bool = False) -> dic
         for kind in ["economic"] + ([] if in_projects else ["basic_economic"]):
             for table in by_kind.get(kind, []):
                 row = _line_item(table, name)
-                column = _column(row, "total", actuals) if row else None
+                column = _column(row, "total", actuals, year) if row else None
                 fact = _fact(ctx, field, table, row, column) if column else None
                 if fact is not None and field not in found:
                     found[field] = fact
@@ -225,7 +232,7 @@ def apply_tables(ctx: Context, summary: Summary, tables: list[Table], facts: lis
     other_parts: dict[str, Decimal] = {}
     first = _table_first()
     confirmed: set[str] = set()  # fields a table states
-    for field, fact in table_facts(ctx, tables, actuals=summary.doc_kind == "final_accounts").items():
+    for field, fact in table_facts(ctx, tables, actuals=summary.doc_kind == "final_accounts", year=summary.fiscal_year).items():
         facts.append(fact)
         if field.startswith(_OTHER_REVENUE):
             if fact.value is not None:
@@ -345,8 +352,10 @@ def _table_sums(ctx: Context, tables: list[Table]) -> list[Finding]:
             diff = value - sum(parts, Decimal(0))
             if abs(diff) > Decimal("0.0001"):
                 evidence = _evidence(ctx, table, total, column)
+                # each class row rounded to the printed cent of 万元
+                rounding = table.unit == "万元" and abs(diff) <= _NARRATIVE_ROUNDING * len(classes)
                 out.append(Finding(
-                    code="table_sum_mismatch", severity="warning",
+                    code="table_sum_mismatch", severity="info" if rounding else "warning",
                     message=f"{table.title}: the 类 rows of column '{column}' add up to {sum(parts, Decimal(0))}, the 合计 row says {value}",
                     fields=[f"tables.{table.kind}.{column}"], difference=diff, evidence=[evidence] if evidence else [],
                 ))
