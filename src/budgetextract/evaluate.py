@@ -23,19 +23,25 @@ REASON_SIMILARITY = 0.8
 
 
 @dataclass
-class Score:
+class _Tally:
+    misses: list[tuple[str, str, Any, Any]] = field(default_factory=list)
+
+    def add(self, other: "_Tally") -> None:
+        """Counts added, misses joined: one document's score into the total."""
+        for name in self.__dataclass_fields__:
+            mine = getattr(self, name)
+            if isinstance(mine, list):
+                mine.extend(getattr(other, name))
+            else:
+                setattr(self, name, mine + getattr(other, name))
+
+
+@dataclass
+class Score(_Tally):
     correct: int = 0
     wrong: int = 0
     missed: int = 0
     spurious: int = 0
-    misses: list[tuple[str, str, Any, Any]] = field(default_factory=list)
-
-    def add(self, other: "Score") -> None:
-        self.correct += other.correct
-        self.wrong += other.wrong
-        self.missed += other.missed
-        self.spurious += other.spurious
-        self.misses.extend(other.misses)
 
     @property
     def recall(self) -> float:
@@ -107,7 +113,7 @@ EXECUTION_FIELDS = ("code", "budget_initial", "budget_final", "pct", "pct_of", "
 
 
 @dataclass
-class ExecutionScore:
+class ExecutionScore(_Tally):
     """Entries matched on item and actual; then each field of a matched entry."""
 
     gold: int = 0
@@ -115,12 +121,6 @@ class ExecutionScore:
     spurious: int = 0
     fields_right: int = 0
     fields_compared: int = 0
-    misses: list[tuple[str, str, Any, Any]] = field(default_factory=list)
-
-    def add(self, other: "ExecutionScore") -> None:
-        for name in ("gold", "found", "spurious", "fields_right", "fields_compared"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.misses.extend(other.misses)
 
     @property
     def entry_recall(self) -> float:

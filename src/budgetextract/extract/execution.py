@@ -176,8 +176,8 @@ def _reason_after(ctx: Context, clauses: list[_Clause], stated: list, i: int) ->
 def table_entries(tables: list[Table], entries: list[ExecutionEntry], ctx: Context) -> list[ExecutionEntry]:
     """Pairs only a “三公” 决算 table gives: each item with 预算数 and 决算数 columns (the
     预算数 of the national template is the 年初预算), where the narrative has no entry."""
-    from .from_tables import _evidence, _total_row
     from ..tables import column_role
+    from .from_tables import table_evidence, total_row
 
     named = {"three_public_total": "“三公”经费", "three_public_outbound": "因公出国（境）费", "three_public_vehicle": "公务用车购置及运行费",
              "three_public_vehicle_purchase": "公务用车购置费", "three_public_vehicle_operation": "公务用车运行费",
@@ -185,7 +185,7 @@ def table_entries(tables: list[Table], entries: list[ExecutionEntry], ctx: Conte
     have = {_key(e.item) for e in entries}
     out = []
     for table in (t for t in tables if t.kind == "three_public"):
-        row = _total_row(table)
+        row = total_row(table)
         if row is None:
             continue
         for role, item in named.items():
@@ -194,7 +194,7 @@ def table_entries(tables: list[Table], entries: list[ExecutionEntry], ctx: Conte
             actual = next((c for c in columns if "决算" in c.split("/")[0]), None)
             if not budget or not actual or row.values.get(actual) is None or _key(item) in have:
                 continue
-            evidence = _evidence(ctx, table, row, actual)
+            evidence = table_evidence(ctx, table, row, actual)
             if evidence is None:
                 continue
             evidence.label = f"{table.title} | {budget} · {actual}"

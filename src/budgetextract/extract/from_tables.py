@@ -41,7 +41,7 @@ def _named_rows() -> dict[str, tuple[list[str], regex.Pattern]]:
             for f, spec in rows.items() if not f.startswith("_")}
 
 
-def _total_row(table: Table) -> TableRow | None:
+def total_row(table: Table) -> TableRow | None:
     rows = [r for r in table.rows if is_total_row(r.name)]
     if rows:
         return rows[0]
@@ -84,7 +84,7 @@ def _column(row: TableRow, role: str, actuals: bool = False, year: int | None = 
     return next((c for c in columns if row.printed.get(c)), columns[0] if columns else None)
 
 
-def _evidence(ctx: Context, table: Table, row: TableRow, column: str) -> Evidence | None:
+def table_evidence(ctx: Context, table: Table, row: TableRow, column: str) -> Evidence | None:
     """Where the printed figure stands in the normalized text of the table's pages."""
     printed = row.printed.get(column)
     if not printed:
@@ -110,7 +110,7 @@ def _fact(ctx: Context, field: str, table: Table, row: TableRow, column: str) ->
     value = row.values.get(column)
     if value is None and row.printed.get(column, "") == "":
         return None
-    evidence = _evidence(ctx, table, row, column)
+    evidence = table_evidence(ctx, table, row, column)
     if evidence is None:
         return None
     evidence.label = f"{table.title} | {row.name or '(first row)'} | {column}"
@@ -128,14 +128,14 @@ def table_facts(ctx: Context, tables: list[Table], actuals: bool = False, year: 
     for field, kinds in _TOTAL_ROW_SOURCES.items():
         for kind in kinds:
             for table in by_kind.get(kind, []):
-                row = _total_row(table)
+                row = total_row(table)
                 column = _column(row, _ROLE_OF[field], actuals, year) if row else None
                 fact = _fact(ctx, field, table, row, column) if column else None
                 if fact is not None and field not in found:
                     found[field] = fact
 
     for table in by_kind.get("three_public", []):
-        row = _total_row(table)
+        row = total_row(table)
         if row is None:
             continue
         # items as columns of the total row, or (one figure a row) as rows of their own
@@ -162,7 +162,7 @@ def table_facts(ctx: Context, tables: list[Table], actuals: bool = False, year: 
                 found[field] = fact
 
     for table in by_kind.get("revenue", []):
-        row = _total_row(table)
+        row = total_row(table)
         for column in row.values if row else []:
             field = column_role(column)
             fact = _fact(ctx, field, table, row, column) if field and field.startswith(_OTHER_REVENUE) else None
@@ -307,7 +307,7 @@ def _all_general_public_budget(summary: Summary) -> bool:
 def _basic_table_total(ctx: Context, tables: list[Table]) -> Fact | None:
     """The 合计 of a table of basic expenditure (一般公共预算基本支出表)."""
     for table in (t for t in tables if t.kind == "basic_economic"):
-        row = _total_row(table)
+        row = total_row(table)
         column = _column(row, "total") if row else None
         fact = _fact(ctx, "basic_expenditure", table, row, column) if column else None
         if fact is not None and fact.value is not None:
@@ -318,7 +318,7 @@ def _basic_table_total(ctx: Context, tables: list[Table]) -> Fact | None:
 def _adds_up_to_a_total(classes: dict[str, Decimal], summary: Summary, table: Table) -> bool:
     """A table's classes are all of them when they add up to its own total row, or to the
     expenditure, fiscal-appropriation or 一般公共预算 total."""
-    own = _total_row(table)
+    own = total_row(table)
     totals = [next((v for v in own.values.values() if v is not None), None) if own else None,
               summary.expenditure_total, summary.fiscal_appropriation_total, summary.general_public_budget]
     total = sum(classes.values(), Decimal(0))
@@ -339,7 +339,7 @@ def _table_sums(ctx: Context, tables: list[Table]) -> list[Finding]:
     in one read from text, a row's nth figure need not be the total's nth column)."""
     out = []
     for table in tables:
-        total = _total_row(table)
+        total = total_row(table)
         classes = [r for r in table.rows if r.level == "类"]
         if total is None or not classes or total in classes or not table.columns:
             continue
@@ -351,7 +351,7 @@ def _table_sums(ctx: Context, tables: list[Table]) -> list[Finding]:
             parts = [r.values.get(column) or Decimal(0) for r in classes]
             diff = value - sum(parts, Decimal(0))
             if abs(diff) > Decimal("0.0001"):
-                evidence = _evidence(ctx, table, total, column)
+                evidence = table_evidence(ctx, table, total, column)
                 # each class row rounded to the printed cent of 万元
                 rounding = table.unit == "万元" and abs(diff) <= _NARRATIVE_ROUNDING * len(classes)
                 out.append(Finding(
