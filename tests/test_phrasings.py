@@ -53,6 +53,9 @@ CASES = [
     ("一、预算收支总体情况", "相应安排支出预算2796.14万元，比上年增加129.07万元，增长4.84%，主要原因是公共安全支出增加114.4万元。", "total_change_amount", Decimal("129.07")),
     # Chongqing (CQ1): the change two sentences after the total; one fund's procurement after 其中
     ("二、部门收支总体情况", "（二）支出预算：2026年年初预算数45,369.18万元。按支出功能分类，包括一般公共服务支出22,022.92万元。比2025年增加2,734.52万元，主要是基本支出增加659.75万元，项目支出增加2,074.77万元。", "total_change_amount", Decimal("2734.52")),
+    # Foshan final accounts (FS1): projects self-evaluated; a nil statement for another fund is no contradiction
+    ("（四）预算绩效管理工作开展情况", "2019年度我部门组织对7个一般公共预算项目支出开展绩效自评，共涉及资金940.15万元；组织对2019年度0个政府性基金预算项目开展绩效自评，共涉及资金0万元。", "performance_projects_count", 7),
+    ("（四）预算绩效管理工作开展情况", "2019年度我部门组织对7个一般公共预算项目支出开展绩效自评，共涉及资金940.15万元；组织对2019年度0个政府性基金预算项目开展绩效自评，共涉及资金0万元。", "performance_projects_amount", Decimal("940.15")),
     ("（二）政府采购情况", "2026年政府采购预算总额712.49万元，其中：政府采购货物预算486.50万元、政府采购服务预算225.99万元；其中一般公共预算拨款政府采购504.98万元：政府采购货物预算480.50万元、政府采购服务预算24.48万元。", "procurement_goods", Decimal("486.50")),
 ]
 

@@ -29,7 +29,9 @@ _CODE = regex.compile(r"[(（]?(?P<code>\d{3}(?:\d{2}){0,2})[)）]?")
 @lru_cache(maxsize=1)
 def _patterns() -> dict[str, regex.Pattern]:
     data = vocab.load("execution")
-    return {k: regex.compile(v, regex.MULTILINE if k == "item_heading" else 0) for k, v in data.items() if not k.startswith("_")}
+    # the line patterns match at a line's start inside the text
+    return {k: regex.compile(v, regex.MULTILINE if k in ("item_heading", "paragraph_label") else 0)
+            for k, v in data.items() if not k.startswith("_")}
 
 
 @dataclass
@@ -72,6 +74,7 @@ def _item(ctx: Context, clause: _Clause, first_word: int) -> str | None:
         return subject
     # the numbered item line this clause stands under (the line itself, or the one before)
     line_start = text.rfind("\n", 0, clause.start) + 1
+    own_line = line_start
     for _ in range(2):
         m = p["item_heading"].match(text, line_start)
         if m:
@@ -79,7 +82,9 @@ def _item(ctx: Context, clause: _Clause, first_word: int) -> str | None:
         if line_start == 0:
             break
         line_start = text.rfind("\n", 0, line_start - 1) + 1
-    return None
+    # else the label that opens the clause's paragraph (部门整体支出绩效自评综述：…)
+    m = p["paragraph_label"].match(ctx.norm.folded, own_line)
+    return regex.sub(r"\s+", "", m.group("label")) if m else None
 
 
 def _reason(ctx: Context, start: int, end: int) -> str | None:

@@ -119,6 +119,18 @@ def candidates(ctx: Context, spec: FieldSpec) -> list[Candidate]:
     return found
 
 
+def _nil_for_another_fund(ctx: Context, c: Candidate) -> bool:
+    """0 stated in a clause about one fund (组织对0个政府性基金预算项目…，共涉及资金0万元)."""
+    text = ctx.norm.folded
+    clause_start = max(text.rfind(p, 0, c.anchor_start) for p in "。;\n") + 1
+    return bool(_other_fund().search(text, clause_start, c.end))
+
+
+@lru_cache(maxsize=1)
+def _other_fund() -> regex.Pattern:
+    return regex.compile(vocab.load("fields")["other_fund"])
+
+
 def to_fact(ctx: Context, c: Candidate, path: str) -> Fact:
     return Fact(
         field=path,
@@ -136,6 +148,8 @@ def choose(ctx: Context, field: str, found: list[Candidate]) -> tuple[Candidate 
     if not found:
         return None, []
     top = [c for c in found if c.tier == found[0].tier]
+    if any(c.value for c in top):
+        top = [c for c in top if c.value or not _nil_for_another_fund(ctx, c)]
     values = {c.value for c in top}
     if len(values) == 1:
         return top[0], []
