@@ -96,3 +96,20 @@ def test_batch_puts_budget_and_final_accounts_side_by_side(tmp_path):
     assert rows[0] == ("一般公共预算财政拨款支出", 321.02, 307.82, 95.89) and len(rows) == 10
     kinds = con.execute("select doc_kind, count(*) from summary group by doc_kind order by doc_kind").fetchall()
     assert kinds == [("budget", 1), ("final_accounts", 1)]
+
+
+def test_completion_and_difference_set_against_the_figure_before_them(tmp_path):
+    """A Gansu 决算's phrasing: the figure in one clause, 完成年初预算 and 决算数大于预算数 in
+    the next; the budget is the actual less the difference, the percentage as printed."""
+    from budgetextract.pipeline import process_file
+
+    path = tmp_path / "final.txt"
+    path.write_text(
+        "示例市幼儿园2017年度部门决算公开\n二、2017年度部门决算情况说明\n三、一般公共预算财政拨款支出决算情况。\n"
+        "2017年度，本单位一般公共预算财政拨款支出总计1741.75万元，与上年相比减少53.7万元，降低2.99%；完成年初预算100%，"
+        "决算数大于预算数55.93万元，主要原因：职工工资调标个人部分增加。\n四、其他\n本单位2017年度基本支出1121.09万元，项目支出821.48万元。\n",
+        encoding="utf-8")
+    (entry,) = json.loads(process_file(path).to_json())["execution"]
+    assert entry["item"] == "一般公共预算财政拨款支出"
+    assert (entry["budget_initial"], entry["actual"], entry["pct"], entry["pct_of"]) == (1685.82, 1741.75, 100, "budget_initial")
+    assert entry["reason"] == "职工工资调标个人部分增加"

@@ -95,10 +95,13 @@ def _reason(ctx: Context, start: int, end: int) -> str | None:
     return reason or None
 
 
-def _statement(ctx: Context, clause: _Clause) -> tuple[ExecutionEntry, int] | None:
-    """The entry a clause states, and where its figures end (a reason may follow)."""
+def _statement(ctx: Context, clause: _Clause, previous: _Clause | None) -> tuple[ExecutionEntry, int] | None:
+    """The entry a clause states, and where its figures end (a reason may follow). A
+    clause that only sets the actual against the budget (；完成年初预算100%，决算数大于预算数
+    55.93万元) speaks of the figure the clause before it in its sentence states."""
     p = _patterns()
     folded = ctx.norm.folded
+    subject_clause = clause
     found: dict[str, tuple[Decimal, int, int]] = {}
     for key in ("initial", "final", "actual"):
         for m in p[key].finditer(folded, clause.start, clause.end):
@@ -109,10 +112,13 @@ def _statement(ctx: Context, clause: _Clause) -> tuple[ExecutionEntry, int] | No
     if "actual" not in found and versus is not None:
         # X支出1668.14万元，比年初预算数增加1668.14万元: the actual stands before the comparison
         actual = ctx.last_before("MONEY", versus.start())
+        if (actual is None or actual.start_char < clause.start) and previous is not None \
+                and regex.match(r"\s*(?:完成|决算)", folded[clause.start : clause.end]):
+            actual, subject_clause = ctx.first_after("MONEY", previous.start), previous
         change = _money_after(ctx, versus.end(), clause.end)
-        if actual is not None and actual.start_char >= clause.start and change is not None:
+        if actual is not None and actual.start_char >= subject_clause.start and change is not None:
             found["actual"] = (actual._.value, actual.start_char, change.end_char)
-            sign = 1 if versus.group("word") == "增加" else -1
+            sign = 1 if versus.group("word") in ("增加", "大于", "高于") else -1
             key = "final" if versus.group("of") and versus.group("of") != "年初" else "initial"
             found.setdefault(key, (actual._.value - sign * change._.value, versus.start(), change.end_char))
     if "actual" not in found or len(found) < 2 and versus is None and p["completion"].search(folded, clause.start, clause.end) is None:
@@ -132,7 +138,7 @@ def _statement(ctx: Context, clause: _Clause) -> tuple[ExecutionEntry, int] | No
     first_word = min(v[1] for v in found.values())
     if versus is not None and "actual" in found:
         first_word = min(first_word, found["actual"][1])
-    item = _item(ctx, clause, first_word)
+    item = _item(ctx, subject_clause, first_word)
     if item is None:
         return None
     code = _CODE.search(item)
@@ -149,7 +155,8 @@ def _statement(ctx: Context, clause: _Clause) -> tuple[ExecutionEntry, int] | No
 def extract_execution(ctx: Context) -> list[ExecutionEntry]:
     text = ctx.norm.folded
     clauses = _clauses(text, 0, len(text))
-    stated = [_statement(ctx, c) if not ctx.excluded(c.start) else None for c in clauses]
+    stated = [_statement(ctx, c, clauses[i - 1] if i and clauses[i - 1].sentence == c.sentence else None)
+              if not ctx.excluded(c.start) else None for i, c in enumerate(clauses)]
     entries: list[ExecutionEntry] = []
     for i, (clause, found) in enumerate(zip(clauses, stated)):
         if found is None:
