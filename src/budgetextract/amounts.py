@@ -32,6 +32,17 @@ def to_wan(number: Decimal, unit: str) -> Decimal:
     return value.normalize()
 
 
+def cell_amount(text: str, unit: str | None) -> Decimal | None:
+    """A table cell's figure ('12,029,501.84' in the table's unit) in 万元; none where the
+    unit is unknown: a figure whose unit is unknown is not one we can report."""
+    if unit is None:
+        return None
+    try:
+        return to_wan(Decimal(text.replace(",", "")), unit)
+    except InvalidOperation:
+        return None
+
+
 def parse_money(text: str) -> Decimal | None:
     """'37188.34万元' → 37188.34; '9,101.68' (no unit) → None: a unit is required."""
     for unit in ("亿元", "万元", "元"):

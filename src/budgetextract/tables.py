@@ -13,26 +13,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 import regex
 
 from . import vocab
-from .amounts import to_wan
+from .amounts import cell_amount
 from .normalize import NormalizedText
 from .readers.base import RawDocument
 from .pdf_grid import page_tables, text_above
 from .schema import Section, Table, TableRow
 from .segment import walk
-from .text_tables import line_tables, text_totals
+from .text_tables import LEVELS, line_tables, text_totals
 
 _NUMBER = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _CODE = re.compile(r"^\d{3}(?:\d{2}){0,2}$")
 _SPLIT_CODE = re.compile(r"^\d{2,3}$")
 _BARE_AMOUNT = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d{2})(?![\d.,]*(?:万|元|亿|%))")
 _MIN_FIGURES_ON_PAGE = 4
-_LEVELS = {3: "类", 5: "款", 7: "项"}
 
 
 @lru_cache(maxsize=1)
@@ -197,15 +195,6 @@ def _is_preamble(text: str) -> bool:
     return "单位" in text or "部门" in text or text in ("元", "万元") or bool(_vocab()[1].fullmatch(text))
 
 
-def _amount(text: str, unit: str | None) -> Decimal | None:
-    if unit is None:
-        return None  # a figure whose unit is unknown is not a figure we can report
-    try:
-        return to_wan(Decimal(text.replace(",", "")), unit)
-    except InvalidOperation:
-        return None
-
-
 def _rows(raw: _Raw, unit: str | None) -> list[TableRow]:
     """Cells → line items. A row may hold several items side by side (收入 | 支出)."""
     code_header, line_number = _vocab()[4], _vocab()[6]
@@ -233,14 +222,14 @@ def _rows(raw: _Raw, unit: str | None) -> list[TableRow]:
                     if not cell.text:
                         continue  # a spacer cell under the same header
                     key = f"{key}#{sum(k.startswith(key) for k in current.printed) + 1}"
-                current.values[key] = _amount(cell.text, unit) if cell.text else None
+                current.values[key] = cell_amount(cell.text, unit) if cell.text else None
                 current.printed[key] = cell.text
                 current.cells.append(cell.text)
                 continue
             if cell.text == "" or is_code_col:
                 continue
             code = "".join(code_parts) or None
-            current = TableRow(code=code, level=_LEVELS.get(len(code)) if code else None, name=cell.text, cells=[*code_parts, cell.text], page=raw.page)
+            current = TableRow(code=code, level=LEVELS.get(len(code)) if code else None, name=cell.text, cells=[*code_parts, cell.text], page=raw.page)
             code_parts = []
             out.append(current)
     # a row numbering the columns (栏次 1 2 3 …) holds no figures

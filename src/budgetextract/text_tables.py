@@ -17,7 +17,7 @@ from decimal import Decimal
 import regex
 
 from . import vocab
-from .amounts import to_wan
+from .amounts import cell_amount
 from .normalize import NormalizedText
 from .schema import Section, Table, TableRow
 from .segment import walk
@@ -25,18 +25,14 @@ from .segment import walk
 _FIGURE = r"-?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d+)"
 # a label (its classification code may lead it: 201 一般公共服务支出, [20140]信访事务), then its figures
 _ITEM = regex.compile(rf"(?P<label>(?:\[?\d{{3}}(?:\s?\d{{2}}){{0,2}}\]?\s*)?[^\d\s,.\-][^\d]*?)\s*(?P<figures>(?:{_FIGURE}\s*)+)(?=[^\d,.]|$)")
+# a figure of money as tables print it (with cents or thousands separators)
+_MONEY = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d{2}"
+_CODED_ROW = regex.compile(rf"(?<![\d,.])(?P<code>\d{{3}}(?:\s?\d{{2}}){{0,2}})\s*(?P<name>\p{{Han}}[\p{{Han}}（）()、]*?)\s*(?P<fig>{_MONEY})(?![\d,.])")
 _CODE_LABEL = regex.compile(r"^\[?(?P<code>\d{3}(?:\s?\d{2}){0,2})\]?\s*(?P<name>\p{Han}.*)$")
 _PROSE = regex.compile(r"[，。；]|(?:\d)(?:万元|亿元|元|%)")
-_LEVELS = {3: "类", 5: "款", 7: "项"}
+LEVELS = {3: "类", 5: "款", 7: "项"}  # classification level by code length
 _TITLE_WINDOW = 4  # lines around a title where its unit may stand
 _MAX_ROWS = 400
-
-
-def _amount(text: str, unit: str) -> Decimal | None:
-    try:
-        return to_wan(Decimal(text.replace(",", "")), unit)
-    except ArithmeticError:
-        return None
 
 
 def _is_count(figure: str) -> bool:
@@ -57,8 +53,8 @@ def _row(label: str, figures: list[str], unit: str, page: int | None) -> TableRo
     if m := _CODE_LABEL.match(label):
         code, name = regex.sub(r"\s", "", m.group("code")), m.group("name").strip()
     columns = [f"col{i}" for i in range(1, len(figures) + 1)]
-    return TableRow(code=code, level=_LEVELS.get(len(code)) if code else None, name=name, cells=[label, *figures],
-                    values={c: _amount(f, unit) for c, f in zip(columns, figures)}, printed=dict(zip(columns, figures)), page=page)
+    return TableRow(code=code, level=LEVELS.get(len(code)) if code else None, name=name, cells=[label, *figures],
+                    values={c: cell_amount(f, unit) for c, f in zip(columns, figures)}, printed=dict(zip(columns, figures)), page=page)
 
 
 def line_tables(norm: NormalizedText, have: set[str]) -> list[Table]:
@@ -129,7 +125,7 @@ def text_totals(norm: NormalizedText, sections: list[Section], have: set[str]) -
         if len(printed) != n:
             continue
         names = [word for _, word in columns]
-        table_row = TableRow(name="合计", values={c: _amount(p, unit.group(1)) for c, p in zip(names, printed)},
+        table_row = TableRow(name="合计", values={c: cell_amount(p, unit.group(1)) for c, p in zip(names, printed)},
                              printed=dict(zip(names, printed)), cells=["合计", *printed], page=norm.page_at(section.start + row.start()))
         rows = _coded_rows(text, names[0], unit.group(1), norm, section.start) if names[0] == "合计" else []
         classes = [r for r in rows if r.level == "类"]
@@ -141,10 +137,6 @@ def text_totals(norm: NormalizedText, sections: list[Section], have: set[str]) -
     return found
 
 
-_MONEY = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d{2}"
-_CODED_ROW = regex.compile(rf"(?<![\d,.])(?P<code>\d{{3}}(?:\s?\d{{2}}){{0,2}})\s*(?P<name>\p{{Han}}[\p{{Han}}（）()、]*?)\s*(?P<fig>{_MONEY})(?![\d,.])")
-
-
 def _coded_rows(text: str, total_column: str, unit: str, norm: NormalizedText, offset: int) -> list[TableRow]:
     """Coded rows (201 一般公共服务支出 …) of a table in text, with their first figure only:
     the 合计 column comes first and is never blank for a row, while the later columns may
@@ -152,7 +144,7 @@ def _coded_rows(text: str, total_column: str, unit: str, norm: NormalizedText, o
     rows = []
     for m in _CODED_ROW.finditer(text):
         code = regex.sub(r"\s", "", m.group("code"))
-        rows.append(TableRow(code=code, level=_LEVELS.get(len(code)), name=m.group("name"),
-                             values={total_column: _amount(m.group("fig"), unit)}, printed={total_column: m.group("fig")},
+        rows.append(TableRow(code=code, level=LEVELS.get(len(code)), name=m.group("name"),
+                             values={total_column: cell_amount(m.group("fig"), unit)}, printed={total_column: m.group("fig")},
                              cells=[code, m.group("name"), m.group("fig")], page=norm.page_at(offset + m.start())))
     return rows

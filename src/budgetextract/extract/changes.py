@@ -57,8 +57,9 @@ def parse_change(ctx: Context, pos: int, follow_next_sentence: bool = False, tot
     if follow_next_sentence and not ctx.between("CHANGE", pos, end):
         # a later sentence of the paragraph that opens with the comparison (…万元。按支出功能
         # 分类，…。比2025年增加…), past sentences that state no change of their own
-        start, paragraph_end = end, text.find("\n", end) if "\n" in text[end:] else len(text)
-        while start < paragraph_end and (start == end or not ctx.between("CHANGE", previous, start)):
+        paragraph_end = text.find("\n", end) if "\n" in text[end:] else len(text)
+        previous, start = end, end
+        while start < paragraph_end and not ctx.between("CHANGE", previous, start):
             if comparison.match(text, start) or text.startswith("与", start):
                 pos, end = start, ctx.sentence_end(start)
                 break
