@@ -84,20 +84,36 @@ def _column(row: TableRow, role: str, actuals: bool = False, year: int | None = 
     return next((c for c in columns if row.printed.get(c)), columns[0] if columns else None)
 
 
+_FIGURE_CHARS = frozenset("0123456789,.")
+# cells may run together in the text layer: a figure followed by the next row's code
+_CODE_AFTER = regex.compile(r"\d{3,7}\p{Han}")
+
+
+def _figure_at(text: str, printed: str, start: int, end: int) -> list[int]:
+    """Where printed stands as a whole figure in text[start:end] (a plain search: building
+    a pattern for each figure cost more than the rest of the extraction)."""
+    hits, at = [], text.find(printed, start, end)
+    while at != -1:
+        after = at + len(printed)
+        if (at == 0 or text[at - 1] not in _FIGURE_CHARS) and \
+                (after >= len(text) or text[after] not in _FIGURE_CHARS or _CODE_AFTER.match(text, after)):
+            hits.append(at)
+        at = text.find(printed, at + 1, end)
+    return hits
+
+
 def table_evidence(ctx: Context, table: Table, row: TableRow, column: str) -> Evidence | None:
     """Where the printed figure stands in the normalized text of the table's pages."""
     printed = row.printed.get(column)
     if not printed:
         return None
     norm = ctx.norm
-    # cells may run together in the text layer: a figure followed by the next row's code
-    pattern = rf"(?<![\d,.]){regex.escape(printed)}(?:(?![\d,.])|(?=\d{{3,7}}\p{{Han}}))"
     if not table.pages:  # a format without pages (DOCX, text): on a line of table rows
-        hits = [m.start() for m in regex.finditer(pattern, norm.text)
-                if is_table_row(line := norm.line_at(m.start())) or (row.name and row.name in line)]
+        hits = [h for h in _figure_at(norm.text, printed, 0, len(norm.text))
+                if is_table_row(line := norm.line_at(h)) or (row.name and row.name in line)]
     else:
         a, b = norm.page_span(table.pages[0])[0], norm.page_span(table.pages[-1])[1]
-        hits = [a + m.start() for m in regex.finditer(pattern, norm.text[a:b])]
+        hits = _figure_at(norm.text, printed, a, b)
         if row.page is not None:
             page_a, page_b = norm.page_span(row.page)
             hits = [h for h in hits if page_a <= h < page_b] or hits
