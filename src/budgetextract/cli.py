@@ -75,7 +75,7 @@ def cmd_extract(args) -> int:
     if args.stdout:
         if len(files) != 1:
             raise UsageError("--stdout takes exactly one input file")
-        outcome = next(iter(_outcomes(files, args, limits)))
+        (outcome,) = _outcomes(files, args, limits)  # run to the end, so the worker is closed
         record = outcome.record_json or _error_json(files[0], *outcome.error)
         sys.stdout.write(record + "\n")
         return EXIT_OK if json.loads(record)["status"] != "error" else EXIT_SOME_FAILED
