@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from .extract.execution import item_key
 from .schema import SUMMARY_KEYS
 
 NUM_TOLERANCE = 0.005
@@ -131,12 +132,8 @@ class ExecutionScore(_Tally):
         return self.fields_right / self.fields_compared if self.fields_compared else 1.0
 
 
-def _item_key(item: str) -> str:
-    return re.sub(r"费用?$", "", re.sub(r"[\s“”\"'（）()、]|财政拨款|支出", "", item or ""))
-
-
 def _same_item(a: str, b: str) -> bool:
-    a, b = _item_key(a), _item_key(b)
+    a, b = item_key(a or ""), item_key(b or "")
     return bool(a and b) and (a == b or a in b or b in a)
 
 

@@ -194,7 +194,7 @@ def table_entries(tables: list[Table], entries: list[ExecutionEntry], ctx: Conte
     named = {"three_public_total": "“三公”经费", "three_public_outbound": "因公出国（境）费", "three_public_vehicle": "公务用车购置及运行费",
              "three_public_vehicle_purchase": "公务用车购置费", "three_public_vehicle_operation": "公务用车运行费",
              "three_public_reception": "公务接待费"}
-    have = {_key(e.item) for e in entries}
+    have = {item_key(e.item) for e in entries}
     out = []
     for table in (t for t in tables if t.kind == "three_public"):
         row = total_row(table)
@@ -204,7 +204,7 @@ def table_entries(tables: list[Table], entries: list[ExecutionEntry], ctx: Conte
             columns = [c for c in row.values if column_role(c) == role or role == "three_public_total" and c.endswith("/合计")]
             budget = next((c for c in columns if "预算" in c.split("/")[0]), None)
             actual = next((c for c in columns if "决算" in c.split("/")[0]), None)
-            if not budget or not actual or row.values.get(actual) is None or _key(item) in have:
+            if not budget or not actual or row.values.get(actual) is None or item_key(item) in have:
                 continue
             evidence = table_evidence(ctx, table, row, actual)
             if evidence is None:
@@ -215,6 +215,6 @@ def table_entries(tables: list[Table], entries: list[ExecutionEntry], ctx: Conte
     return out
 
 
-def _key(item: str) -> str:
+def item_key(item: str) -> str:
     """An item's name for comparison: without punctuation, 财政拨款, 支出 and a closing 费(用)."""
     return regex.sub(r"费用?$", "", regex.sub(r"[\s“”\"'（）()、]|财政拨款|支出", "", item))

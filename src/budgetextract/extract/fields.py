@@ -112,18 +112,22 @@ def candidates(ctx: Context, spec: FieldSpec) -> list[Candidate]:
         # narrows to one (…；其中一般公共预算拨款政府采购504.98万元：…), ranks below all others
         narrowing = _narrowing_clause()
         for c in found:
-            clause = text[max(text.rfind(p, 0, c.anchor_start) for p in "。;\n") + 1 : c.anchor_start]
+            clause = text[_clause_start(text, c.anchor_start) : c.anchor_start]
             if ctx.kinds_at(c.anchor_start) & spec.scoped or (spec.scoped_clause and narrowing.search(clause)):
                 c.tier, c.scoped = c.tier + zero_tier + 1, True
     found.sort(key=lambda c: (c.tier, c.start))
     return found
 
 
+def _clause_start(text: str, pos: int) -> int:
+    """Where the clause holding pos begins (after the last 。 ; or line break)."""
+    return max(text.rfind(p, 0, pos) for p in "。;\n") + 1
+
+
 def _nil_for_another_fund(ctx: Context, c: Candidate) -> bool:
     """0 stated in a clause about one fund (组织对0个政府性基金预算项目…，共涉及资金0万元)."""
     text = ctx.norm.folded
-    clause_start = max(text.rfind(p, 0, c.anchor_start) for p in "。;\n") + 1
-    return bool(_other_fund().search(text, clause_start, c.end))
+    return bool(_other_fund().search(text, _clause_start(text, c.anchor_start), c.end))
 
 
 @lru_cache(maxsize=1)
