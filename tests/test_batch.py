@@ -89,12 +89,12 @@ def test_hanging_and_crashing_files_do_not_stop_the_batch(tmp_path, monkeypatch)
     make_inputs(tmp_path / "in")
     real = pipeline.process_file
 
-    def pathological(path, debug=False):
+    def pathological(path, **options):
         if "jiangsu_style.docx" in str(path):
             time.sleep(60)  # hangs
         if "haikou_style.docx" in str(path):
             os._exit(3)  # dies as a crashing parser would
-        return real(path, debug)
+        return real(path, **options)
 
     monkeypatch.setattr(pipeline, "process_file", pathological)  # forked workers inherit it
     out = tmp_path / "out"

@@ -123,9 +123,9 @@ def test_timed_out_file_is_retried_by_a_rerun(tmp_path, monkeypatch):
     shutil.copy(HAIKOU, folder / "slow.txt")
     real = pipeline.process_file
 
-    def slow(path, debug=False):
+    def slow(path, **options):
         time.sleep(30)
-        return real(path, debug)
+        return real(path, **options)
 
     monkeypatch.setattr(pipeline, "process_file", slow)
     run_batch([str(folder)], tmp_path / "out", jobs=1, limits=Limits(timeout=1), progress=False)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from . import __version__
 from .files import discover, display, missing, with_record_names
+from .checks.registry import Policy
 from .isolation import DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT, Limits
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
@@ -35,7 +36,11 @@ def _limits(args) -> Limits:
         raise UsageError("--timeout takes a number of seconds above 0")
     if args.max_memory < 0:
         raise UsageError("--max-memory takes megabytes (0 for no limit)")
-    return Limits(timeout=args.timeout, max_memory_mb=args.max_memory)
+    try:
+        policy = Policy.parse(args.disable_check, args.check_severity)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    return Limits(timeout=args.timeout, max_memory_mb=args.max_memory, policy=policy)
 
 
 def _write(target: Path, text: str) -> None:
@@ -66,7 +71,7 @@ def _outcomes(files: list[Path], args, limits: Limits):
 
     if not args.debug:
         return run_isolated(files, args.jobs, limits)
-    return (Outcome(i, (doc := process_file(path, debug=True)).to_json(), None, doc.source.pages or 0, 0.0) for i, path in enumerate(files))
+    return (Outcome(i, (doc := process_file(path, debug=True, policy=limits.policy)).to_json(), None, doc.source.pages or 0, 0.0) for i, path in enumerate(files))
 
 
 def cmd_extract(args) -> int:
@@ -188,6 +193,13 @@ def cmd_text(args) -> int:
     return EXIT_OK
 
 
+def cmd_checks(args) -> int:
+    from .checks.registry import table
+
+    sys.stdout.write(table(markdown=args.markdown))
+    return EXIT_OK
+
+
 def cmd_schema(args) -> int:
     from .schema import json_schema
 
@@ -248,6 +260,11 @@ def _add_limits(p: argparse.ArgumentParser) -> None:
                    help=f"seconds one file may take before it is stopped with a `timeout` record (default {DEFAULT_TIMEOUT:g})")
     p.add_argument("--max-memory", type=int, default=DEFAULT_MAX_MEMORY_MB, metavar="MB",
                    help=f"memory one file may use beyond the worker's own before it is stopped with a `memory` record (default {DEFAULT_MAX_MEMORY_MB}; 0: no limit)")
+    p.add_argument("--disable-check", action="append", default=[], metavar="CODE[,CODE]",
+                   help="leave out the findings of these codes (see: budgetextract checks); repeatable")
+    p.add_argument("--check-severity", action="append", default=[], metavar="CODE=LEVEL",
+                   help="report a code at another severity: error, warning or info; repeatable. Both apply to the files "
+                        "extracted in this run (a batch rerun skips files already done: add --force)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -308,6 +325,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--pages", action="store_true", help="mark where each page starts, with its offset")
     p.set_defaults(func=cmd_text, subparser=p)
+
+    p = sub.add_parser("checks", help="list every finding code with its severity and what it means")
+    p.add_argument("--markdown", action="store_true", help="as the Markdown table of docs/checks.md")
+    p.set_defaults(func=cmd_checks, subparser=p)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the record")
     p.set_defaults(func=cmd_schema, subparser=p)

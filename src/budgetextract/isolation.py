@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
+from .checks.registry import Policy
+
 DEFAULT_TIMEOUT = 300.0
 DEFAULT_MAX_MEMORY_MB = 2048
 # error codes of failures that may not recur (a busy machine, a transient crash): a rerun retries them
@@ -28,8 +30,11 @@ TRANSIENT = frozenset({"timeout", "crashed", "memory"})
 
 @dataclass(frozen=True)
 class Limits:
+    """How each file is run: its bounds, and the user's policy over the checks."""
+
     timeout: float = DEFAULT_TIMEOUT
     max_memory_mb: int = DEFAULT_MAX_MEMORY_MB
+    policy: Policy = Policy()
 
 
 @dataclass
@@ -56,7 +61,7 @@ def _limit_memory(max_memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def _worker(conn: Connection, max_memory_mb: int) -> None:
+def _worker(conn: Connection, max_memory_mb: int, policy: Policy) -> None:
     from .pipeline import process_file
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent ends the workers
@@ -72,7 +77,7 @@ def _worker(conn: Connection, max_memory_mb: int) -> None:
         if task is None:
             return
         started = time.perf_counter()
-        doc = process_file(Path(os.fsdecode(task)))
+        doc = process_file(Path(os.fsdecode(task)), policy=policy)
         out_of_memory = doc.error is not None and doc.error.code == "memory"
         conn.send((doc.to_json(), doc.source.pages or 0, time.perf_counter() - started, out_of_memory))
         if out_of_memory:
@@ -80,14 +85,14 @@ def _worker(conn: Connection, max_memory_mb: int) -> None:
 
 
 class _Pool:
-    def __init__(self, jobs: int, max_memory_mb: int):
+    def __init__(self, jobs: int, max_memory_mb: int, policy: Policy):
         self.ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-        self.max_memory_mb = max_memory_mb
+        self.max_memory_mb, self.policy = max_memory_mb, policy
         self.workers: list[dict] = [self._spawn() for _ in range(jobs)]
 
     def _spawn(self) -> dict:
         parent, child = self.ctx.Pipe()
-        proc = self.ctx.Process(target=_worker, args=(child, self.max_memory_mb), daemon=True)
+        proc = self.ctx.Process(target=_worker, args=(child, self.max_memory_mb, self.policy), daemon=True)
         proc.start()
         child.close()
         return {"proc": proc, "conn": parent, "job": None, "started": 0.0}
@@ -117,7 +122,7 @@ def run_isolated(paths: list[Path], jobs: int, limits: Limits) -> Iterator[Outco
     from .nlp import pipeline
 
     pipeline()  # loaded once in the parent; forked workers share it
-    pool = _Pool(max(1, min(jobs, len(paths))), limits.max_memory_mb)
+    pool = _Pool(max(1, min(jobs, len(paths))), limits.max_memory_mb, limits.policy)
     queue = deque(range(len(paths)))
     try:
         while queue or any(w["job"] is not None for w in pool.workers):

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import regex
 
 from .readers.base import RawDocument
+from .schema import Evidence
 
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:[-—–─‐]+\s*\d{1,4}\s*[-—–─‐]+|\d{1,4}|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})\s*$"
@@ -76,6 +77,9 @@ class NormalizedText:
         """(start, end) offsets of a 1-based page."""
         end = self.page_starts[page] if page < len(self.page_starts) else len(self.text)
         return self.page_starts[page - 1], end
+
+    def evidence(self, start: int, end: int) -> Evidence:
+        return Evidence(start=start, end=end, page=self.page_at(start), text=self.text[start:end])
 
     def line_at(self, offset: int) -> str:
         """The line of text that contains offset."""

@@ -11,6 +11,7 @@ from pathlib import Path
 import regex
 
 from . import __version__
+from .checks.registry import Policy
 from .errors import InputError
 from .files import display
 from .normalize import NormalizedText, normalize
@@ -52,7 +53,8 @@ def _source(path: Path, data: bytes | None) -> Source:
     return src
 
 
-def process_file(path: Path, debug: bool = False) -> BudgetDocument:
+def process_file(path: Path, debug: bool = False, policy: Policy = Policy()) -> BudgetDocument:
+    """The record of one file, its findings filtered and graded by the user's policy."""
     path = Path(path)
     data = None
     try:
@@ -60,7 +62,9 @@ def process_file(path: Path, debug: bool = False) -> BudgetDocument:
             # a FIFO or a device would block or never end
             raise InputError("unreadable", "not a regular file (a pipe, device or socket); give a document file")
         data = path.read_bytes()
-        return process_bytes(path, data)
+        doc = process_bytes(path, data)
+        doc.findings = policy.apply(doc.findings)
+        return doc
     except MemoryError:
         doc = BudgetDocument(source=_source(path, data), status="error",
                              error=ErrorInfo(code="memory", message="the file needs more memory than the per-file limit (--max-memory) allows"))

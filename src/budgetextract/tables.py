@@ -207,8 +207,9 @@ def _rows(raw: _Raw, unit: str | None) -> list[TableRow]:
             if column and line_number.search(column.split("/")[-1]):
                 continue  # 决算 tables number their rows (行次): not a figure
             is_code_col = bool(code_header.search(column.split("/")[-1])) if column else False
-            if (_CODE.match(cell.text) or (is_code_col and _SPLIT_CODE.match(cell.text))) and current is None:
-                code_parts.append(cell.text)
+            if (_CODE.match(cell.text) or (is_code_col and _SPLIT_CODE.match(cell.text))) and (current is None or is_code_col):
+                # a code under a code header begins the next item, also one printed beside another
+                code_parts, current = ([] if current is not None else code_parts) + [cell.text], None
                 continue
             if _NUMBER.match(cell.text) or (cell.text == "" and current is not None):
                 if current is None:

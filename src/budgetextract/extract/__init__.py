@@ -100,4 +100,4 @@ def run_extraction(doc: BudgetDocument, norm: NormalizedText, tables: list[Table
     doc.tables = tables
     doc.summary = summary
     doc.facts = facts
-    doc.findings = findings + run_checks(summary, facts, ctx)
+    doc.findings = findings + run_checks(doc, summary, facts, ctx, tables, findings)

@@ -9,6 +9,7 @@ from functools import lru_cache
 import regex
 
 from .. import vocab
+from ..checks.registry import finding
 from ..schema import Fact, Finding
 from ..segment import section_at, walk
 from .context import Context
@@ -198,10 +199,9 @@ def _adds_up(total: Decimal | None, change: Change) -> bool:
 
 
 def _misprinted_change(ctx: Context, own, change: Change) -> Finding:
-    return Finding(
-        code="change_amount_mismatch",
-        severity="error",
-        message=f"the total {own._.value} against {change.base} is a change of {own._.value - change.base}, but the document says {change.amount}; that statement is not used",
+    return finding(
+        "change_amount_mismatch",
+        f"the total {own._.value} against {change.base} is a change of {own._.value - change.base}, but the document says {change.amount}; that statement is not used",
         fields=["total_change_amount"], difference=change.amount - (own._.value - change.base), tolerance=_ROUNDING,
         evidence=[ctx.evidence(own.start_char, change.amount_end or change.end)],
     )
@@ -224,10 +224,9 @@ def _sections_after(ctx: Context, pos: int):
 
 
 def placeholder_finding(ctx: Context, field: str, change: Change) -> Finding:
-    return Finding(
-        code="template_placeholder",
-        severity="warning",
-        message=f"{field}: the template's placeholder was left unfilled; the change is not reported",
+    return finding(
+        "template_placeholder",
+        f"{field}: the template's placeholder was left unfilled; the change is not reported",
         fields=[field],
         evidence=[ctx.evidence(max(0, change.start - 10), change.end + 12)],
     )

@@ -74,7 +74,7 @@ class Context:
         return out
 
     def evidence(self, start: int, end: int) -> Evidence:
-        return Evidence(start=start, end=end, page=self.norm.page_at(start), text=self.norm.text[start:end])
+        return self.norm.evidence(start, end)
 
     def sentence_end(self, pos: int) -> int:
         """End of the sentence containing pos (after its 。, or at the line end)."""

@@ -20,6 +20,7 @@ import regex
 
 from .. import vocab
 from ..schema import ExecutionEntry, Table
+from ..table_cells import table_evidence, total_row
 from .context import Context
 
 _CLAUSE_END = regex.compile(r"[。;]")
@@ -189,7 +190,6 @@ def table_entries(tables: list[Table], entries: list[ExecutionEntry], ctx: Conte
     """Pairs only a “三公” 决算 table gives: each item with 预算数 and 决算数 columns (the
     预算数 of the national template is the 年初预算), where the narrative has no entry."""
     from ..tables import column_role
-    from .from_tables import table_evidence, total_row
 
     named = {"three_public_total": "“三公”经费", "three_public_outbound": "因公出国（境）费", "three_public_vehicle": "公务用车购置及运行费",
              "three_public_vehicle_purchase": "公务用车购置费", "three_public_vehicle_operation": "公务用车运行费",
@@ -206,7 +206,7 @@ def table_entries(tables: list[Table], entries: list[ExecutionEntry], ctx: Conte
             actual = next((c for c in columns if "决算" in c.split("/")[0]), None)
             if not budget or not actual or row.values.get(actual) is None or item_key(item) in have:
                 continue
-            evidence = table_evidence(ctx, table, row, actual)
+            evidence = table_evidence(ctx.norm, table, row, actual)
             if evidence is None:
                 continue
             evidence.label = f"{table.title} | {budget} · {actual}"

@@ -10,6 +10,7 @@ from functools import lru_cache
 import regex
 
 from .. import vocab
+from ..checks.registry import finding
 from ..schema import Fact, Finding
 from .context import Context
 
@@ -158,11 +159,9 @@ def choose(ctx: Context, field: str, found: list[Candidate]) -> tuple[Candidate 
     if len(values) == 1:
         return top[0], []
     shown = sorted(values)
-    finding = Finding(
-        code="conflicting_values",
-        severity="warning",
-        message=f"{field}: the document states different figures for the same concept ({', '.join(str(v) for v in shown)}); left null",
-        fields=[field],
-        evidence=[ctx.evidence(c.anchor_start, c.end) for c in top],
+    problem = finding(
+        "conflicting_values",
+        f"{field}: the document states different figures for the same concept ({', '.join(str(v) for v in shown)}); left null",
+        fields=[field], evidence=[ctx.evidence(c.anchor_start, c.end) for c in top],
     )
-    return None, [finding]
+    return None, [problem]

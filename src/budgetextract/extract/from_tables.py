@@ -8,10 +8,12 @@ from decimal import Decimal
 import regex
 
 from .. import vocab
+from ..checks.registry import finding
 from ..nlp import function_class_names
 from ..normalize import is_table_row
 from ..schema import Evidence, Fact, Finding, Summary, Table, TableRow
-from ..tables import column_role, is_total_row
+from ..table_cells import CENT, is_trifle, table_evidence, total_row
+from ..tables import column_role
 from .context import Context
 
 # Which tables state which summary figure, best first.
@@ -31,37 +33,12 @@ _NUMBERING = regex.compile(r"^(?:[一二三四五六七八九十]+、|\d+[.、])
 _OTHER_REVENUE = "other_revenue."
 _ROW_LABEL = regex.compile(r"^(?:其中[:：]?)?(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十\d]+[、.])?")
 _CODE_PREFIX = regex.compile(r"^\[?\d+\]?\s*")
-# Table figures are exact (元 with cents); a narrative figure rounds to 0.01 万元.
-_NARRATIVE_ROUNDING = Decimal("0.005")
 
 
 def _named_rows() -> dict[str, tuple[list[str], regex.Pattern]]:
     rows = vocab.load("tables")["named_rows"]
     return {f: ([spec[0]] if isinstance(spec[0], str) else spec[0], regex.compile(spec[1]))
             for f, spec in rows.items() if not f.startswith("_")}
-
-
-def total_row(table: Table) -> TableRow | None:
-    rows = [r for r in table.rows if is_total_row(r.name)]
-    if rows:
-        return rows[0]
-    if len(table.rows) == 1 and not table.rows[0].name:
-        return table.rows[0]  # a one-row table of totals (三公, 支出预算总表 in some templates)
-    return _unnamed_total(table)
-
-
-def _unnamed_total(table: Table) -> TableRow | None:
-    """A first row named for the department (深圳市信访局 4,684.30 …) rather than 合计:
-    the total when its first figure is the sum of the class (类) rows below it."""
-    if not table.rows or table.rows[0].code:
-        return None
-    first = table.rows[0]
-    column = next((c for c, v in first.values.items() if v is not None), None)
-    classes = [r for r in table.rows[1:] if r.level == "类"]
-    if column is None or not classes or any(r.values.get(column) is None for r in classes):
-        return None
-    difference = abs(sum((r.values[column] for r in classes), Decimal(0)) - first.values[column])
-    return first if difference <= _NARRATIVE_ROUNDING * len(classes) else None  # each class rounded
 
 
 def _other_year(column: str, year: int | None) -> bool:
@@ -84,49 +61,11 @@ def _column(row: TableRow, role: str, actuals: bool = False, year: int | None = 
     return next((c for c in columns if row.printed.get(c)), columns[0] if columns else None)
 
 
-_FIGURE_CHARS = frozenset("0123456789,.")
-# cells may run together in the text layer: a figure followed by the next row's code
-_CODE_AFTER = regex.compile(r"\d{3,7}\p{Han}")
-
-
-def _figure_at(text: str, printed: str, start: int, end: int) -> list[int]:
-    """Where printed stands as a whole figure in text[start:end] (a plain search: building
-    a pattern for each figure cost more than the rest of the extraction)."""
-    hits, at = [], text.find(printed, start, end)
-    while at != -1:
-        after = at + len(printed)
-        if (at == 0 or text[at - 1] not in _FIGURE_CHARS) and \
-                (after >= len(text) or text[after] not in _FIGURE_CHARS or _CODE_AFTER.match(text, after)):
-            hits.append(at)
-        at = text.find(printed, at + 1, end)
-    return hits
-
-
-def table_evidence(ctx: Context, table: Table, row: TableRow, column: str) -> Evidence | None:
-    """Where the printed figure stands in the normalized text of the table's pages."""
-    printed = row.printed.get(column)
-    if not printed:
-        return None
-    norm = ctx.norm
-    if not table.pages:  # a format without pages (DOCX, text): on a line of table rows
-        hits = [h for h in _figure_at(norm.text, printed, 0, len(norm.text))
-                if is_table_row(line := norm.line_at(h)) or (row.name and row.name in line)]
-    else:
-        a, b = norm.page_span(table.pages[0])[0], norm.page_span(table.pages[-1])[1]
-        hits = _figure_at(norm.text, printed, a, b)
-        if row.page is not None:
-            page_a, page_b = norm.page_span(row.page)
-            hits = [h for h in hits if page_a <= h < page_b] or hits
-    if not hits:
-        return None
-    return ctx.evidence(hits[0], hits[0] + len(printed))
-
-
 def _fact(ctx: Context, field: str, table: Table, row: TableRow, column: str) -> Fact | None:
     value = row.values.get(column)
     if value is None and row.printed.get(column, "") == "":
         return None
-    evidence = table_evidence(ctx, table, row, column)
+    evidence = table_evidence(ctx.norm, table, row, column)
     if evidence is None:
         return None
     evidence.label = f"{table.title} | {row.name or '(first row)'} | {column}"
@@ -256,21 +195,12 @@ def apply_tables(ctx: Context, summary: Summary, tables: list[Table], facts: lis
             continue
         confirmed.add(field)
         stated = getattr(summary, field)
-        differs = stated is not None and fact.value is not None and abs(stated - fact.value) > _NARRATIVE_ROUNDING
+        differs = stated is not None and fact.value is not None and abs(stated - fact.value) > CENT
         if stated is None or (differs and (field in first or field in narrower)):
             if fact.value is not None or stated is None:
                 setattr(summary, field, fact.value)
         if differs:
-            narrative = [f.evidence for f in facts if f.source == "narrative" and f.value == stated][:1]
-            scope = field in first or field in narrower
-            findings.append(Finding(
-                code="scope_difference" if scope else "narrative_table_mismatch",
-                severity="info" if scope else "warning",
-                message=f"{field}: the narrative says {stated} but the table says {fact.value}"
-                + ("; the table's figure is the field's scope (the narrative's is one fund's, or includes the carry-over)" if scope else ""),
-                fields=[field], difference=stated - fact.value, tolerance=_NARRATIVE_ROUNDING,
-                evidence=narrative + [fact.evidence],
-            ))
+            findings.append(_disagreement(field, stated, fact, facts, summary, scope=field in first or field in narrower))
     if other_parts and summary.other_revenue is None:
         summary.other_revenue = sum(other_parts.values(), Decimal(0))
     if summary.basic_expenditure is None and _all_general_public_budget(summary):
@@ -286,8 +216,25 @@ def apply_tables(ctx: Context, summary: Summary, tables: list[Table], facts: lis
     facts.extend(class_facts)
     if classes and (not summary.function_classes or coded and _extends(summary.function_classes, classes)):
         summary.function_classes = classes
-    findings.extend(_table_sums(ctx, tables))
     return findings
+
+
+def _disagreement(field: str, stated: Decimal, fact: Fact, facts: list[Fact], summary: Summary, scope: bool) -> Finding:
+    """The narrative's figure against the table's. A trifle against a real figure is a misprint:
+    the real one is kept if it is the table's, else neither. Any other difference not of scope
+    leaves the field null: which of the two is right is not evident."""
+    narrative = [f.evidence for f in facts if f.source == "narrative" and f.value == stated][:1]
+    evidence, table = narrative + [fact.evidence], fact.value
+    said = f"{field}: the narrative says {stated} but the table says {table}"
+    if is_trifle(stated, table):
+        setattr(summary, field, table if table > stated else None)
+        return finding("headline_total_zero", said + ("; the table's figure is used" if table > stated else "; left null"),
+                       fields=[field], difference=stated - table, evidence=evidence)
+    if scope:
+        return finding("scope_difference", said + "; the table's figure is the field's scope (the narrative's is one fund's, or includes the carry-over)",
+                       fields=[field], difference=stated - table, tolerance=CENT, evidence=evidence)
+    setattr(summary, field, None)
+    return finding("narrative_table_mismatch", said + "; left null", fields=[field], difference=stated - table, tolerance=CENT, evidence=evidence)
 
 
 _ALL_FUNDS = frozenset({"basic_expenditure", "project_expenditure"})
@@ -304,8 +251,8 @@ def _unconfirmed_narrower(ctx: Context, summary: Summary, fields: set[str], fact
             continue
         setattr(summary, field, None)
         evidence = [f.evidence for f in facts if f.source == "narrative" and f.value == stated][:1]
-        findings.append(Finding(
-            code="scope_difference", severity="info", fields=[field], evidence=evidence,
+        findings.append(finding(
+            "scope_difference", fields=[field], evidence=evidence,
             message=f"{field}: the document states {stated} only for a narrower scope (one fund, or with the carry-over "
                     f"included) and no table gives the field's own figure; left null",
         ))
@@ -316,7 +263,7 @@ def _all_general_public_budget(summary: Summary) -> bool:
     """All the department's revenue is this year's 一般公共预算 (no other fund, no carry-over,
     no other revenue): a table of the 一般公共预算's basic expenditure then covers all of it."""
     gpb, total = summary.general_public_budget, summary.revenue_total
-    return gpb is not None and total is not None and abs(gpb - total) <= _NARRATIVE_ROUNDING \
+    return gpb is not None and total is not None and abs(gpb - total) <= CENT \
         and not summary.carryover_prior_year and not summary.other_revenue
 
 
@@ -338,7 +285,7 @@ def _adds_up_to_a_total(classes: dict[str, Decimal], summary: Summary, table: Ta
     totals = [next((v for v in own.values.values() if v is not None), None) if own else None,
               summary.expenditure_total, summary.fiscal_appropriation_total, summary.general_public_budget]
     total = sum(classes.values(), Decimal(0))
-    return any(t is not None and abs(t - total) <= _NARRATIVE_ROUNDING * len(classes) for t in totals)
+    return any(t is not None and abs(t - total) <= CENT * len(classes) for t in totals)
 
 
 def _extends(stated: dict[str, Decimal], table: dict[str, Decimal]) -> bool:
@@ -347,32 +294,4 @@ def _extends(stated: dict[str, Decimal], table: dict[str, Decimal]) -> bool:
     classes read from coded rows (201 …) count: a side-by-side table's names may be
     misaligned with its figures."""
     return len(table) > len(stated) and all(
-        name in table and abs(table[name] - value) <= _NARRATIVE_ROUNDING for name, value in stated.items())
-
-
-def _table_sums(ctx: Context, tables: list[Table]) -> list[Finding]:
-    """Class rows against the 合计 row, column by column (of tables whose columns are known:
-    in one read from text, a row's nth figure need not be the total's nth column)."""
-    out = []
-    for table in tables:
-        total = total_row(table)
-        classes = [r for r in table.rows if r.level == "类"]
-        if total is None or not classes or total in classes or not table.columns:
-            continue
-        for column, value in total.values.items():
-            if value is None:
-                continue
-            if not all(r.printed.get(column) for r in classes):
-                continue  # a class row without its figure (not read, or left blank): no sum to check
-            parts = [r.values.get(column) or Decimal(0) for r in classes]
-            diff = value - sum(parts, Decimal(0))
-            if abs(diff) > Decimal("0.0001"):
-                evidence = table_evidence(ctx, table, total, column)
-                # each class row rounded to the printed cent of 万元
-                rounding = table.unit == "万元" and abs(diff) <= _NARRATIVE_ROUNDING * len(classes)
-                out.append(Finding(
-                    code="table_sum_mismatch", severity="info" if rounding else "warning",
-                    message=f"{table.title}: the 类 rows of column '{column}' add up to {sum(parts, Decimal(0))}, the 合计 row says {value}",
-                    fields=[f"tables.{table.kind}.{column}"], difference=diff, evidence=[evidence] if evidence else [],
-                ))
-    return out
+        name in table and abs(table[name] - value) <= CENT for name, value in stated.items())

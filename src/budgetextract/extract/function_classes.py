@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import regex
 
+from ..checks.registry import finding
 from ..schema import Fact, Finding
 from .context import Context
 
@@ -56,9 +57,8 @@ def extract_function_classes(ctx: Context) -> tuple[dict[str, Decimal] | None, l
             conflicts.setdefault(name, [held[2]]).append(fact)
 
     findings = [
-        Finding(
-            code="conflicting_values", severity="warning",
-            message=f"function_classes.{name}: stated as {', '.join(str(f.value) for f in fs)}; left out",
+        finding(
+            "conflicting_values", f"function_classes.{name}: stated as {', '.join(str(f.value) for f in fs)}; left out",
             fields=[f"function_classes.{name}"], evidence=[f.evidence for f in fs],
         )
         for name, fs in conflicts.items()

@@ -1,4 +1,4 @@
-"""Findings: whether the document's own figures add up.
+"""Whether the summary's figures add up: parts to totals, changes and shares to their amounts.
 
 Documents round each printed figure to 0.01 万元, so a sum of n parts may be off by
 up to n × 0.005; a difference within ROUNDING × parts is reported as `info`.
@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING
 
 import regex
 
-from .schema import Evidence, Fact, Finding, Summary
+from ..schema import Evidence, ExecutionEntry, Fact, Finding, Summary
+from .registry import finding
 
 if TYPE_CHECKING:
-    from .extract.context import Context
+    from ..extract.context import Context
 
 ROUNDING = Decimal("0.01")
 PCT_ROUNDING = Decimal("0.01")
@@ -38,31 +39,31 @@ def _evidence(facts: list[Fact], paths: list[str]) -> list[Evidence]:
 
 def _field_path(facts: list[Fact], field: str, summary_value) -> list[Evidence]:
     """Evidence of the fact that gave the summary its value for field."""
-    from .extract.fields import specs
+    from ..extract.fields import specs
 
     path = next((s.path for s in specs()[0] if s.field == field), field)
     return [f.evidence for f in facts if f.field == path and f.value == summary_value][:1]
 
 
-def _sum_finding(code: str, total_field: str, total: Decimal, parts: dict[str, Decimal], what: str, evidence: list[Evidence]) -> Finding | None:
+def _sum_finding(total_field: str, total: Decimal, parts: dict[str, Decimal], what: str, evidence: list[Evidence]) -> Finding | None:
     computed = sum(parts.values(), Decimal(0))
     diff = total - computed
     if diff == 0:
         return None
     tolerance = ROUNDING * max(1, len(parts) - 1)
-    severity = "info" if abs(diff) <= tolerance else "warning"
-    return Finding(
-        code=code,
-        severity=severity,
-        message=f"{what} add up to {computed} but {total_field} is {total} (difference {diff}; rounding tolerance {tolerance})",
-        fields=[total_field, *parts],
-        difference=diff,
-        tolerance=tolerance,
-        evidence=evidence,
+    return finding(
+        "sum_rounding" if abs(diff) <= tolerance else "sum_mismatch",
+        f"{what} add up to {computed} but {total_field} is {total} (difference {diff}; rounding tolerance {tolerance})",
+        fields=[total_field, *parts], difference=diff, tolerance=tolerance, evidence=evidence,
     )
 
 
-def run_checks(summary: Summary, facts: list[Fact], ctx: Context) -> list[Finding]:
+def _as_scope(f: Finding, why: str) -> Finding:
+    """The same finding explained as a difference of scope."""
+    return finding("scope_difference", f.message + why, fields=f.fields, evidence=f.evidence, difference=f.difference, tolerance=f.tolerance)
+
+
+def check_arithmetic(summary: Summary, facts: list[Fact], ctx: Context, execution: list[ExecutionEntry]) -> list[Finding]:
     findings: list[Finding] = []
     s = summary
 
@@ -77,7 +78,9 @@ def run_checks(summary: Summary, facts: list[Fact], ctx: Context) -> list[Findin
         parts = {f: getattr(s, f) for f in part_fields if getattr(s, f) is not None}
         if total is None or len(parts) < len(part_fields):
             continue  # a part not stated cannot be assumed to be 0
-        finding = _sum_finding("sum_mismatch", total_field, total, parts, what, ev(total_field, *parts))
+        if total_field == "three_public_total" and any(total in (e.budget_initial, e.budget_final) for e in execution if "三公" in e.item):
+            continue  # a final account's “三公” budget set beside the actual parts: budget and actual are not summed
+        finding = _sum_finding(total_field, total, parts, what, ev(total_field, *parts))
         if finding:
             findings.append(finding)
 
@@ -85,32 +88,29 @@ def run_checks(summary: Summary, facts: list[Fact], ctx: Context) -> list[Findin
         parts = {"basic_expenditure": s.basic_expenditure, "project_expenditure": s.project_expenditure}
         if s.reserve_expenditure is not None:
             parts["reserve_expenditure"] = s.reserve_expenditure
-        finding = _sum_finding("sum_mismatch", "expenditure_total", s.expenditure_total, parts, "basic + project (+ reserve) expenditure", ev("expenditure_total", *parts))
-        if finding and finding.severity == "warning" and finding.difference in _carried_forward(ctx):
+        finding = _sum_finding("expenditure_total", s.expenditure_total, parts, "basic + project (+ reserve) expenditure", ev("expenditure_total", *parts))
+        if finding and finding.code == "sum_mismatch" and finding.difference in _carried_forward(ctx):
             # the total holds the year-end carry-forward (年终结转结余 108.27万元) beside them
-            finding.code, finding.severity = "scope_difference", "info"
-            finding.message += "; the difference is the year-end carry-forward the document states"
+            finding = _as_scope(finding, "; the difference is the year-end carry-forward the document states")
         if finding:
             findings.append(finding)
 
     if s.basic_expenditure is not None and s.personnel_expenditure is not None and s.public_expenditure is not None:
         parts = {"personnel_expenditure": s.personnel_expenditure, "public_expenditure": s.public_expenditure}
-        finding = _sum_finding("sum_mismatch", "basic_expenditure", s.basic_expenditure, parts, "personnel + public expenditure", ev("basic_expenditure", *parts))
-        if finding and finding.severity == "warning":
+        finding = _sum_finding("basic_expenditure", s.basic_expenditure, parts, "personnel + public expenditure", ev("basic_expenditure", *parts))
+        if finding and finding.code == "sum_mismatch":
             # Some templates state basic expenditure for all funds and personnel/public
             # for the fiscal appropriation only; a fiscal basic figure that matches is a
             # difference of scope, not an error.
             computed = s.personnel_expenditure + s.public_expenditure
             fiscal = [f for f in facts if f.field == "expenditure.basic" and f.value == computed]
             if fiscal:
-                finding.code, finding.severity = "scope_difference", "info"
-                finding.message += f"; they equal the fiscal-appropriation basic expenditure stated at offset {fiscal[0].evidence.start}"
+                finding = _as_scope(finding, f"; they equal the fiscal-appropriation basic expenditure stated at offset {fiscal[0].evidence.start}")
                 finding.evidence.append(fiscal[0].evidence)
             elif computed < s.basic_expenditure:
                 # parts short of the whole: the template keeps more in basic expenditure
                 # (对个人和家庭的补助, 增人增资 beside 在职人员经费), no contradiction
-                finding.code, finding.severity = "scope_difference", "info"
-                finding.message += "; basic expenditure here holds more than 人员经费 and 公用经费 (e.g. 对个人和家庭的补助)"
+                finding = _as_scope(finding, "; basic expenditure here holds more than 人员经费 and 公用经费 (e.g. 对个人和家庭的补助)")
         if finding:
             findings.append(finding)
 
@@ -122,7 +122,7 @@ def run_checks(summary: Summary, facts: list[Fact], ctx: Context) -> list[Findin
         else:
             name = "expenditure_total"
         parts = {f"function_classes.{k}": v for k, v in s.function_classes.items()}
-        finding = _sum_finding("sum_mismatch", name, total, parts, "function classes", ev(name) + _evidence(facts, list(parts)))
+        finding = _sum_finding(name, total, parts, "function classes", ev(name) + _evidence(facts, list(parts)))
         if finding:
             findings.append(finding)
 
@@ -181,9 +181,8 @@ def _share_checks(s: Summary, ctx: Context) -> list[Finding]:
         computed = (money._.value / base * 100).quantize(Decimal("0.01"))
         if any(abs(stated - (money._.value / b * 100).quantize(Decimal("0.01"))) <= tolerance for b in bases):
             continue
-        out.append(Finding(
-            code="share_mismatch", severity="warning",
-            message=f"{money.text} of {name} {base} is {computed}%, the document says {stated}%",
+        out.append(finding(
+            "share_mismatch", f"{money.text} of {name} {base} is {computed}%, the document says {stated}%",
             fields=[name], difference=stated - computed, tolerance=tolerance,
             evidence=[ctx.evidence(money.start_char, pct.end_char)],
         ))
@@ -212,15 +211,9 @@ def _change_checks(facts: list[Fact]) -> list[Finding]:
         tolerance = max(PCT_ROUNDING, Decimal(1).scaleb(-printed_places) / 2)
         if abs(diff) <= tolerance:
             continue
-        out.append(
-            Finding(
-                code="change_pct_mismatch",
-                severity="warning",
-                message=f"{base}: change {f.value} on a prior {prior} is {computed}% but the document says {pct.value}%",
-                fields=[f.field, pct.field],
-                difference=diff,
-                tolerance=tolerance,
-                evidence=[current.evidence, f.evidence, pct.evidence],
-            )
-        )
+        out.append(finding(
+            "change_pct_mismatch", f"{base}: change {f.value} on a prior {prior} is {computed}% but the document says {pct.value}%",
+            fields=[f.field, pct.field], difference=diff, tolerance=tolerance,
+            evidence=[current.evidence, f.evidence, pct.evidence],
+        ))
     return out

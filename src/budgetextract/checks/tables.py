@@ -1,0 +1,302 @@
+"""The standard tables against themselves and each other: rows to their totals (合计 =
+Σ类, 类 = Σ款, 款 = Σ项), 收入总计 = 支出总计, one figure printed in two tables, and the
+mandated tables present (an empty one with its note)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import regex
+
+from .. import vocab
+from ..schema import ExecutionEntry, Finding, Summary, Table, TableRow
+from ..table_cells import CENT, is_trifle, table_evidence, total_row
+from ..tables import column_role, is_total_row, table_kind, title_pattern
+from .registry import finding
+
+if TYPE_CHECKING:
+    from ..extract.context import Context
+
+_EXACT = Decimal("0.0001")  # 1 元: tables in 元 are exact
+_TITLE_LINE_MAX = 60
+_LIST_RUN = 3  # this many title lines in a row are a list of tables (目录), not a table
+
+
+@lru_cache(maxsize=1)
+def _patterns():
+    data = vocab.load("tables")
+    cross, balance, required = data["cross_checks"], data["balance"], data["required"]
+    pairs = [(what, (a[0], regex.compile(a[1]), a[2]), (b[0], regex.compile(b[1]), b[2])) for what, a, b in cross["pairs"]]
+    sides = [(regex.compile(a), regex.compile(b)) for a, b in balance["pairs"]]
+    return (pairs, regex.compile(cross["carryover_row"]), sides, balance["kinds"], required, regex.compile(required["empty_note"]),
+            regex.compile(required["after_title"]), regex.compile(required["about_table"]))
+
+
+def check_tables(ctx: Context, summary: Summary, tables: list[Table], execution: list[ExecutionEntry]) -> list[Finding]:
+    return [*_sums(ctx, tables), *_balance(ctx, tables), *_cross(ctx, tables), *_stated_totals(ctx, tables),
+            *_required(ctx, summary, tables), *_blank_budget(ctx, tables, execution)]
+
+
+def _tolerance(table: Table, parts: int) -> Decimal:
+    return CENT * parts if table.unit == "万元" else _EXACT
+
+
+def _children(rows: list[TableRow], parent: TableRow) -> list[TableRow]:
+    """The rows one level below parent: 款 under a 类, 项 under a 款, by code prefix."""
+    below = {"类": "款", "款": "项"}.get(parent.level or "")
+    if below is None or not parent.code:
+        return []
+    return [r for r in rows if r.level == below and r.code and r.code.startswith(parent.code)]
+
+
+def _sums(ctx: Context, tables: list[Table]) -> list[Finding]:
+    """Each parent row against its children, column by column, in tables whose columns are
+    known (in one read from text, a row's nth figure need not be the total's nth column)."""
+    out = []
+    for table in tables:
+        if not table.columns:
+            continue
+        total = total_row(table)
+        classes = [r for r in table.rows if r.level == "类"]
+        groups = [(total, classes)] if total is not None and classes and total not in classes else []
+        groups += [(r, _children(table.rows, r)) for r in table.rows if r.level in ("类", "款")]
+        for parent, parts in groups:
+            # a code twice: the table sets a second classification beside the first (部门
+            # and 政府 economic codes), and which rows belong to which parent is not known
+            if parts and len({r.code for r in parts}) == len(parts):
+                out.extend(_group_sum(ctx, table, parent, parts))
+    return out
+
+
+def _group_sum(ctx: Context, table: Table, parent: TableRow, parts: list[TableRow]) -> list[Finding]:
+    out = []
+    for column, value in parent.values.items():
+        if value is None or not all(r.printed.get(column) for r in parts):
+            continue  # a row without its figure (not read, or left blank): no sum to check
+        computed = sum((r.values.get(column) or Decimal(0) for r in parts), Decimal(0))
+        diff = value - computed
+        if abs(diff) <= _EXACT:
+            continue
+        tolerance = _tolerance(table, len(parts))
+        level = parts[0].level
+        name = parent.name if not is_total_row(parent.name) else "合计"
+        out.append(finding(
+            "table_sum_rounding" if table.unit == "万元" and abs(diff) <= tolerance else "table_sum_mismatch",
+            f"{table.title}: the {level} rows under {name} add up to {computed} in column '{column}', the row says {value}",
+            fields=[f"tables.{table.kind}.{column}"], difference=diff, tolerance=tolerance,
+            evidence=[table_evidence(ctx.norm, table, parent, column)],
+        ))
+    return out
+
+
+def _first_figure(row: TableRow, role: str | None) -> tuple[str, Decimal] | None:
+    for column, value in row.values.items():
+        if value is not None and (role is None or column_role(column) == role):
+            return column, value
+    return None
+
+
+def _balance(ctx: Context, tables: list[Table]) -> list[Finding]:
+    """收入总计 against 支出总计 on each side of a 收支总表."""
+    _, _, sides, kinds, *_ = _patterns()
+    out = []
+    for table in (t for t in tables if t.kind in kinds):
+        for income, spending in sides:
+            a = next((r for r in table.rows if income.match(r.name)), None)
+            b = next((r for r in table.rows if spending.match(r.name)), None)
+            fa, fb = (_first_figure(a, None) if a else None), (_first_figure(b, None) if b else None)
+            if fa is None or fb is None:
+                continue
+            diff = fa[1] - fb[1]
+            if abs(diff) > _tolerance(table, 1):
+                out.append(finding(
+                    "table_balance_mismatch", f"{table.title}: {a.name} is {fa[1]} but {b.name} is {fb[1]}",
+                    fields=[f"tables.{table.kind}"], difference=diff,
+                    evidence=[table_evidence(ctx.norm, table, a, fa[0]), table_evidence(ctx.norm, table, b, fb[0])],
+                ))
+            break
+    return out
+
+
+def _cross(ctx: Context, tables: list[Table]) -> list[Finding]:
+    pairs, carryover, *_ = _patterns()
+    by_kind: dict[str, list[Table]] = {}
+    for t in tables:
+        by_kind.setdefault(t.kind, []).append(t)
+    out = []
+    for what, side_a, side_b in pairs:
+        a, b = _figure_of(by_kind, *side_a), _figure_of(by_kind, *side_b)
+        if a is None or b is None:
+            continue
+        (ta, ra, ca, va), (tb, rb, cb, vb) = a, b
+        diff = va - vb
+        if abs(diff) <= max(_tolerance(ta, 1), _tolerance(tb, 1)):
+            continue
+        carried = {fig[1] for t in (ta, tb) for r in _carryover_rows(t, carryover) if (fig := _first_figure(r, None))}
+        if abs(diff) in carried:
+            continue  # one of the two includes last year's carry-over
+        out.append(finding(
+            "cross_table_mismatch", f"{what}: {ta.title} says {va}, {tb.title} says {vb}",
+            fields=[f"tables.{ta.kind}", f"tables.{tb.kind}"], difference=diff,
+            evidence=[table_evidence(ctx.norm, ta, ra, ca), table_evidence(ctx.norm, tb, rb, cb)],
+        ))
+    return out
+
+
+def _carryover_rows(table: Table, carryover: regex.Pattern) -> list[TableRow]:
+    """The 上年结转 row and its items below it (（一）一般公共预算拨款 …)."""
+    out, inside = [], False
+    for row in table.rows:
+        if carryover.match(row.name):
+            out.append(row)
+            inside = True
+        elif inside and row.name[:1] in "（(":
+            out.append(row)
+        elif "结转" not in row.name:  # the other side's 结转下年 may stand between them
+            inside = False
+    return out
+
+
+def _figure_of(by_kind: dict[str, list[Table]], kind: str, row_pattern: regex.Pattern, role: str | None):
+    for table in by_kind.get(kind, []):
+        row = next((r for r in table.rows if row_pattern.match(r.name)), None)
+        figure = _first_figure(row, role) if row else None
+        if figure is not None:
+            return table, row, figure[0], figure[1]
+    return None
+
+
+def title_lines(ctx: Context, strict: bool = True) -> list[tuple[str, int]]:
+    """(kind, offset) of each line that is a standard table's title, leaving out lists of
+    titles (a 目录 or a list of the tables published). Not strict: also a title run into
+    the text before or after it on its line (…政府性基金支出预算表合计), where a layout
+    joined them."""
+    title, after_title, about = title_pattern(), _patterns()[6], _patterns()[7]
+    lines: list[tuple[str | None, str | None, int]] = []  # (strict kind, loose kind, offset)
+    offset = 0
+    for line in ctx.norm.text.split("\n"):
+        stripped = line.strip()
+        exact = loose = None
+        if stripped and "。" not in stripped:
+            m = title.search(stripped) if len(stripped) <= _TITLE_LINE_MAX else None
+            exact = table_kind(stripped) if m and after_title.match(stripped, m.end()) else None
+            if not about.search(stripped):
+                # the last title on the line: a layout may run a heading and the title together
+                loose = next((k for m in reversed(list(title.finditer(stripped))) if (k := table_kind(m.group()))), None)
+        if stripped:
+            lines.append((exact, loose or exact, offset))
+        offset += len(line) + 1
+    out: list[tuple[str, int]] = []
+    run: list[tuple[str, str, int]] = []
+    for exact, loose, at in [*lines, (None, None, -1)]:
+        if exact:
+            run.append((exact, loose, at))
+            continue
+        if run and len(run) < _LIST_RUN:  # a list of titles is none of them
+            out += [(run[-1][0], run[-1][2])] if strict else [(k, a) for _, k, a in run]
+        if not strict and loose:
+            out.append((loose, at))
+        run = []
+    return sorted(out, key=lambda item: item[1])
+
+
+def _required(ctx: Context, summary: Summary, tables: list[Table]) -> list[Finding]:
+    """The mandated tables: each present, and each empty one saying why."""
+    *_, required, empty_note, _, _ = _patterns()
+    wanted = required.get(summary.doc_kind or "budget", [])
+    titled = title_lines(ctx)
+    present = {t.kind for t in tables} | {kind for kind, _ in title_lines(ctx, strict=False)}
+    if len(present & set(wanted)) < required["min_present"]:
+        return []  # the tables are published apart from this text, or not read at all
+    out = [finding("required_table_missing",
+                   f"no {kind} table (one of the tables mandated for a {summary.doc_kind or 'budget'}) is in the document",
+                   fields=[f"tables.{kind}"])
+           for kind in wanted if kind not in present]
+    for table in tables:
+        if any(v is not None for r in table.rows for v in r.values.values()):
+            continue
+        start = next((at for kind, at in titled if kind == table.kind), None)
+        if start is None:
+            continue
+        following = [at for _, at in titled if at > start]
+        end = min(following[0] if following else len(ctx.norm.text), start + 1500)
+        body = ctx.norm.text[start:end]
+        note = _empty_note(ctx, table, body, start, empty_note)
+        if note:
+            out.append(finding("table_empty", f"{table.title} is published empty: “{ctx.norm.line_at(note[0]).strip()[:80]}”",
+                               fields=[f"tables.{table.kind}"], evidence=[ctx.evidence(*note)]))
+        elif not regex.search(r"\d[\d,]*\.\d{2}", body):
+            out.append(finding("table_empty_unexplained", f"{table.title} has no figure and no note saying why",
+                               fields=[f"tables.{table.kind}"], evidence=[ctx.evidence(start, start + len(table.title))]))
+    return out
+
+
+_TITLE_PREFIX = regex.compile(r"^(?:公开\d+表[:：]?|表\s?\d+[.、:：]?)?\s*(?:\d{4}年度?)?")
+
+
+def _empty_note(ctx: Context, table: Table, body: str, start: int, note: regex.Pattern) -> tuple[int, int] | None:
+    """The note saying why a table is empty: under its title, or beside its title in a list of
+    the tables published (表9 …政府性基金收支表 | 是 | 不涉及)."""
+    m = note.search(body)
+    if m:
+        return start + m.start(), start + m.end()
+    core = _TITLE_PREFIX.sub("", table.title)
+    text = ctx.norm.text
+    at = text.find(core) if core else -1
+    while at != -1:
+        line_end = text.find("\n", at)
+        line_end = len(text) if line_end == -1 else line_end
+        m = note.search(text, at + len(core), line_end)
+        if m:
+            return m.start(), m.end()
+        at = text.find(core, at + 1)
+    return None
+
+
+def _blank_budget(ctx: Context, tables: list[Table], execution: list[ExecutionEntry]) -> list[Finding]:
+    """A final account's “三公” table whose 预算数 cells are blank beside printed 决算数,
+    while the narrative states the “三公” budget."""
+    stated = [e for e in execution if e.source == "narrative" and "三公" in e.item and (e.budget_initial or e.budget_final)]
+    out = []
+    for table in (t for t in tables if t.kind == "three_public" and stated):
+        row = total_row(table)
+        if row is None:
+            continue
+        budget = [c for c in row.values if "预算" in c and "决算" not in c]
+        actual = [c for c in row.values if "决算" in c and row.printed.get(c)]
+        if budget and actual and not any(row.printed.get(c) for c in budget):
+            entry = stated[0]
+            out.append(finding("table_cells_blank",
+                               f"{table.title}: the 预算数 cells are blank, but the text states the “三公” budget as {entry.budget_initial or entry.budget_final}",
+                               fields=[f"tables.{table.kind}"], evidence=[entry.evidence, table_evidence(ctx.norm, table, row, actual[0])]))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _stated_total_patterns():
+    data = vocab.load("tables")["stated_totals"]
+    return [(regex.compile(f"(?:{words}){data['between']}$"), kind, regex.compile(row)) for words, kind, row in data["pairs"]]
+
+
+def _stated_totals(ctx: Context, tables: list[Table]) -> list[Finding]:
+    """A grand total stated in the narrative (收入支出总计0万元) against its table's 总计."""
+    out = []
+    text = ctx.norm.folded
+    for money in ctx.spans.get("MONEY", []):
+        lead = text[max(0, money.start_char - 16) : money.start_char]
+        for words, kind, row_pattern in _stated_total_patterns():
+            if not words.search(lead):
+                continue
+            found = _figure_of({kind: [t for t in tables if t.kind == kind]}, kind, row_pattern, None)
+            if found is not None:
+                table, row, column, value = found
+                stated, diff = money._.value, money._.value - found[3]
+                if abs(diff) > CENT:
+                    out.append(finding("headline_total_zero" if is_trifle(stated, value) else "narrative_table_mismatch",
+                                       f"the text states {lead.strip()[-8:]}{money.text}, {table.title} says {value}",
+                                       difference=diff, evidence=[ctx.evidence(money.start_char, money.end_char),
+                                                                  table_evidence(ctx.norm, table, row, column)]))
+            break
+    return out

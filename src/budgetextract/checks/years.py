@@ -1,0 +1,80 @@
+"""Years: a comparison with the document's own year, titles of another year, dates the
+document cannot yet speak of."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import regex
+
+from .. import vocab
+from ..schema import Finding, Summary, Table
+from .registry import finding
+from .tables import title_lines
+
+if TYPE_CHECKING:
+    from ..extract.context import Context
+
+
+@lru_cache(maxsize=1)
+def _patterns():
+    data = vocab.load("wording")
+    return (regex.compile(data["comparison_year"]), regex.compile(data["title"], regex.M), regex.compile(data["date"]),
+            regex.compile(r"(?<!\d)(?P<year>(?:19|20)\d{2})年"))
+
+
+def check_years(ctx: Context, summary: Summary, tables: list[Table]) -> list[Finding]:
+    year = summary.fiscal_year
+    if year is None:
+        return []
+    final = summary.doc_kind == "final_accounts"
+    return [*_comparisons(ctx, year, final), *_titles(ctx, year), *_dates(ctx, year, final)]
+
+
+def _comparisons(ctx: Context, year: int, final: bool) -> list[Finding]:
+    """A budget compares with the years before it; a final account also with its own
+    year's budget (比2024年年初预算), never with a later year."""
+    comparison, *_ = _patterns()
+    out = []
+    for m in comparison.finditer(ctx.norm.folded):
+        base = int(m.group("year"))
+        if base > year or (base == year and not final):
+            out.append(finding("comparison_year", f"a {year} {'final account' if final else 'budget'} compares with {base}: “{m.group()}”",
+                               evidence=[ctx.evidence(m.start(), m.end())]))
+    return out
+
+
+def _titles(ctx: Context, year: int) -> list[Finding]:
+    """The document's title lines and the standard tables' titles, each naming a year."""
+    _, title, _, any_year = _patterns()
+    text = ctx.norm.folded
+    places = [(m.start("year"), m.end()) for m in title.finditer(text)]
+    for _, at in title_lines(ctx):
+        line_end = text.find("\n", at)
+        line_end = len(text) if line_end == -1 else line_end
+        places += [(m.start("year"), line_end) for m in any_year.finditer(text, at, line_end)][:1]
+    out, seen = [], set()
+    for start, end in sorted(places):
+        printed = int(text[start : start + 4])
+        if printed != year and start not in seen:
+            seen.add(start)
+            line = ctx.norm.line_at(start).strip()
+            out.append(finding("title_year_mismatch", f"the title “{line}” names {printed}; the document is of {year}",
+                               evidence=[ctx.evidence(start, end)]))
+    return out
+
+
+def _dates(ctx: Context, year: int, final: bool) -> list[Finding]:
+    """A budget for a year is published in it at the latest; a final account the year after.
+    Holdings (截至…) stand at the year's end in a final account, before it in a budget."""
+    _, _, date, _ = _patterns()
+    out = []
+    for m in date.finditer(ctx.norm.folded):
+        printed, as_of = int(m.group("year")), bool(m.group("asof"))
+        latest = year if (as_of or not final) else year + 1
+        if printed > latest and 1 <= int(m.group("month")) <= 12:
+            out.append(finding("date_out_of_range", f"the date “{m.group()}” is later than a {year} "
+                               f"{'final account' if final else 'budget'} can speak of",
+                               evidence=[ctx.evidence(m.start(), m.end())]))
+    return out
