@@ -96,6 +96,24 @@ def _lacking(ok: list[dict], keys: list[str], with_classes: set[str]) -> str:
     return "<table><tr><th>key</th><th>documents without it</th><th>which</th></tr>" + "".join(parts) + "</table>"
 
 
+def _findings_table(findings: list[dict]) -> str:
+    """Each code's findings and the documents raising them, errors first."""
+    from .checks.registry import SEVERITIES, registry
+
+    known = registry()
+    counts = Counter((r["severity"], r["code"]) for r in findings)
+    documents: dict[tuple[str, str], set[str]] = {}
+    for r in findings:
+        documents.setdefault((r["severity"], r["code"]), set()).add(r["record"])
+    rows = sorted(counts, key=lambda k: (SEVERITIES.index(k[0]) if k[0] in SEVERITIES else 9, -counts[k], k[1]))
+    if not rows:
+        return '<p class="none">none</p>'
+    return ("<table><tr><th>severity</th><th>code</th><th>findings</th><th>documents</th><th>what it means</th></tr>"
+            + "".join(f"<tr><td>{html.escape(sev)}</td><td>{html.escape(code)}</td><td>{counts[sev, code]}</td><td>{len(documents[sev, code])}</td>"
+                      f"<td>{html.escape(known[code].description if code in known else '')}</td></tr>" for sev, code in rows)
+            + "</table>")
+
+
 def report_page(folder: Path) -> str:
     summary = _distinct(_read(folder, "summary"))
     findings = _read(folder, "findings")
@@ -108,7 +126,6 @@ def report_page(folder: Path) -> str:
                 for k in SUMMARY_KEYS if k != "function_classes"]
     with_classes = {r["record"] for r in _read(folder, "function_classes")}
     coverage.append(("function_classes", round(100 * sum(r["record"] in with_classes for r in ok) / len(ok), 1) if ok else 0.0))
-    finding_codes = Counter(f"{r['code']} ({r['severity']})" for r in findings)
 
     totals = [v for v in (_number(r["expenditure_total"]) for r in ok) if v and v > 0]
     histogram: list[tuple[str, float]] = []
@@ -137,7 +154,7 @@ def report_page(folder: Path) -> str:
 <h2>Failed files by error code</h2>{bars(error_codes.most_common())}
 <h2>Coverage of each summary key (share of readable documents stating it)</h2>{bars(coverage, "%")}
 <h2>Documents behind the least covered keys</h2>{_lacking(ok, [k for k, _ in weakest], with_classes)}
-<h2>Findings by code</h2>{bars(finding_codes.most_common())}
+<h2>Findings by severity and code</h2>{_findings_table(findings)}
 <h2>Spread of expenditure totals (万元, documents per decade)</h2>{columns(histogram)}
 <h2>Expenditure totals by fiscal year (万元)</h2>{columns(sorted((y, round(v, 2)) for y, v in by_year.items()))}
 <h2>Documents by fiscal year</h2>{columns(sorted(docs_by_year.items()))}

@@ -141,17 +141,35 @@ def _summary_row(key: str, value, facts: list[dict], paths: list[str]) -> str:
 
 
 def _findings(record: dict, facts: list[dict]) -> str:
+    """Findings grouped by severity, then code; each with the text of every side it quotes,
+    linked to the fact highlighted there where there is one."""
+    from .checks.registry import SEVERITIES, registry
+
     by_span = {(f["evidence"]["start"], f["evidence"]["end"]): i for i, f in enumerate(facts)}
-    items = []
+    groups: dict[tuple[str, str], list[dict]] = {}
     for f in record.get("findings", []):
-        links = []
-        for ev in f.get("evidence", []):
-            i = by_span.get((ev["start"], ev["end"]))
-            target = f"fact-{i}" if i is not None else None
-            if target:
-                links.append(f'<a href="#{target}" data-target="{target}">p.{ev.get("page") or "–"}</a>')
-        items.append(f'<li class="sev-{f["severity"]}"><b>{html.escape(f["code"])}</b> {html.escape(f["message"])} {" ".join(links)}</li>')
-    return "<ul>" + "".join(items) + "</ul>" if items else '<p class="null">none</p>'
+        groups.setdefault((f["severity"], f["code"]), []).append(f)
+    if not groups:
+        return '<p class="null">none</p>'
+    known = registry()
+    parts = []
+    for severity in SEVERITIES:
+        codes = sorted(code for sev, code in groups if sev == severity)
+        if not codes:
+            continue
+        parts.append(f'<h3 class="sev-{severity}">{severity} ({sum(len(groups[severity, c]) for c in codes)})</h3>')
+        for code in codes:
+            about = known[code].description if code in known else ""
+            parts.append(f'<p><b>{html.escape(code)}</b> <span class="null">{html.escape(about)}</span></p><ul>')
+            for f in groups[severity, code]:
+                sides = []
+                for ev in f.get("evidence", []):
+                    i = by_span.get((ev["start"], ev["end"]))
+                    quote = f'p.{ev.get("page") or "–"} “{html.escape(ev.get("text", "")[:80])}”'
+                    sides.append(f'<a href="#fact-{i}" data-target="fact-{i}">{quote}</a>' if i is not None else quote)
+                parts.append(f'<li class="sev-{severity}">{html.escape(f["message"])}<br><small>{" · ".join(sides)}</small></li>')
+            parts.append("</ul>")
+    return "".join(parts)
 
 
 def _execution(record: dict, first: int) -> str:
