@@ -60,24 +60,27 @@ def _sums(ctx: Context, tables: list[Table]) -> list[Finding]:
             continue
         total = total_row(table)
         classes = [r for r in table.rows if r.level == "类"]
-        groups = [(total, classes)] if total is not None and classes and total not in classes else []
-        groups += [(r, _children(table.rows, r)) for r in table.rows if r.level in ("类", "款")]
-        for parent, parts in groups:
+        if total is not None and classes and total not in classes:
+            out.extend(_group_sum(ctx, table, total, classes))
+        for parent in (r for r in table.rows if r.level in ("类", "款")):
+            parts = _children(table.rows, parent)
             # a code twice: the table sets a second classification beside the first (部门
             # and 政府 economic codes), and which rows belong to which parent is not known
             if parts and len({r.code for r in parts}) == len(parts):
-                out.extend(_group_sum(ctx, table, parent, parts))
+                out.extend(_group_sum(ctx, table, parent, parts, short=False))
     return out
 
 
-def _group_sum(ctx: Context, table: Table, parent: TableRow, parts: list[TableRow]) -> list[Finding]:
+def _group_sum(ctx: Context, table: Table, parent: TableRow, parts: list[TableRow], short: bool = True) -> list[Finding]:
+    """Parts against their parent row. Not `short`: only parts that exceed it, for a 款 or 项
+    row lost at a page break or a line join leaves its parent short without an error."""
     out = []
     for column, value in parent.values.items():
         if value is None or not all(r.printed.get(column) for r in parts):
             continue  # a row without its figure (not read, or left blank): no sum to check
         computed = sum((r.values.get(column) or Decimal(0) for r in parts), Decimal(0))
         diff = value - computed
-        if abs(diff) <= _EXACT:
+        if abs(diff) <= _EXACT or (diff > 0 and not short):
             continue
         tolerance = _tolerance(table, len(parts))
         level = parts[0].level
