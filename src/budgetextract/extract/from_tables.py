@@ -10,8 +10,7 @@ import regex
 from .. import vocab
 from ..checks.registry import finding
 from ..nlp import function_class_names
-from ..normalize import is_table_row
-from ..schema import Evidence, Fact, Finding, Summary, Table, TableRow
+from ..schema import Fact, Finding, Summary, Table, TableRow
 from ..table_cells import CENT, is_trifle, table_evidence, total_row
 from ..tables import column_role
 from .context import Context
