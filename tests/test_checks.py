@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from budgetextract.checks.registry import Policy, registry, table
-from budgetextract.checks.tables import check_tables
+from budgetextract.checks.tables import check_tables, title_lines
 from budgetextract.cli import main
 from budgetextract.extract.context import Context
 from budgetextract.nlp import analyse
@@ -169,10 +169,10 @@ def _set(table, row_name: str, value: str) -> None:
 def test_table_arithmetic_and_the_same_total_in_two_tables():
     doc, ctx = _context("GZ1")
     tables = [t.model_copy(deep=True) for t in doc.tables]
-    assert not [f for f in check_tables(ctx, doc.summary, tables, doc.execution) if f.severity != "info"]
+    assert not [f for f in check_tables(ctx, doc.summary, tables, doc.execution, title_lines(ctx)) if f.severity != "info"]
     overview = next(t for t in tables if t.kind == "budget_total")
     _set(overview, "收入总计", "3954.08")  # 3944.08 in the published table
-    raised = check_tables(ctx, doc.summary, tables, doc.execution)
+    raised = check_tables(ctx, doc.summary, tables, doc.execution, title_lines(ctx))
     assert {"table_balance_mismatch", "cross_table_mismatch"} <= _codes(raised)
     (balance,) = [f for f in raised if f.code == "table_balance_mismatch"]
     assert balance.difference == Decimal("10.00") and balance.evidence[0].text == "3,944.08"  # the side still printed
@@ -182,12 +182,12 @@ def test_table_arithmetic_and_the_same_total_in_two_tables():
 def test_class_rows_against_the_total():
     doc, ctx = _context("S7")
     tables = [t.model_copy(deep=True) for t in doc.tables]
-    assert "table_sum_mismatch" not in _codes(check_tables(ctx, doc.summary, tables, doc.execution))
+    assert "table_sum_mismatch" not in _codes(check_tables(ctx, doc.summary, tables, doc.execution, title_lines(ctx)))
     function = next(t for t in tables if t.kind == "function" and any(r.level == "类" for r in t.rows))
     first_class = next(r for r in function.rows if r.level == "类")
     column = next(c for c, v in first_class.values.items() if v is not None)
     first_class.values[column] += 100
-    sums = [f for f in check_tables(ctx, doc.summary, tables, doc.execution) if f.code == "table_sum_mismatch"]
+    sums = [f for f in check_tables(ctx, doc.summary, tables, doc.execution, title_lines(ctx)) if f.code == "table_sum_mismatch"]
     assert sums and any(f.difference in (Decimal(-100), Decimal(100)) for f in sums)
 
 
@@ -203,7 +203,7 @@ def test_three_public_budget_blank_beside_a_stated_budget():
     doc, ctx = _context("FS1")
     tables = [t.model_copy(deep=True) for t in doc.tables]
     execution = [e.model_copy(deep=True) for e in doc.execution]
-    assert "table_cells_blank" not in _codes(check_tables(ctx, doc.summary, tables, execution))
+    assert "table_cells_blank" not in _codes(check_tables(ctx, doc.summary, tables, execution, title_lines(ctx)))
     stated = next(e for e in execution if "三公" in e.item and e.source == "narrative")
     stated.budget_initial = Decimal("1.20")  # as if the text stated a budget of 1.20万元
     three = next(t for t in tables if t.kind == "three_public")
@@ -211,7 +211,7 @@ def test_three_public_budget_blank_beside_a_stated_budget():
         for column in row.values:
             if "预算" in column and "决算" not in column:
                 row.values[column], row.printed[column] = None, ""
-    (blank,) = [f for f in check_tables(ctx, doc.summary, tables, execution) if f.code == "table_cells_blank"]
+    (blank,) = [f for f in check_tables(ctx, doc.summary, tables, execution, title_lines(ctx)) if f.code == "table_cells_blank"]
     assert "1.20" in blank.message
 
 

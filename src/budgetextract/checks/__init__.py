@@ -9,7 +9,7 @@ from ..schema import BudgetDocument, Fact, Finding, Summary, Table
 from .arithmetic import check_arithmetic
 from .names import check_names
 from .registry import Policy, finding, registry
-from .tables import check_tables
+from .tables import check_tables, title_lines
 from .wording import check_wording
 from .words_vs_numbers import check_words_vs_numbers
 from .years import check_years
@@ -24,12 +24,13 @@ def run_checks(doc: BudgetDocument, summary: Summary, facts: list[Fact], ctx: Co
                found: list[Finding]) -> list[Finding]:
     """The findings of every family, less the places `found` (the extraction's own findings)
     already reports under the same code."""
+    titles = title_lines(ctx)
     findings = [
         *check_arithmetic(summary, facts, ctx, doc.execution),
-        *check_tables(ctx, summary, tables, doc.execution),
+        *check_tables(ctx, summary, tables, doc.execution, titles),
         *check_wording(ctx),
         *check_words_vs_numbers(ctx, doc.execution),
-        *check_years(ctx, summary, tables),
+        *check_years(ctx, summary, titles),
         *check_names(ctx, summary, tables),
     ]
     return [f for f in (_new_places(f, found) for f in findings) if f is not None]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import regex
 
@@ -24,19 +24,51 @@ _TITLE_LINE_MAX = 60
 _LIST_RUN = 3  # this many title lines in a row are a list of tables (目录), not a table
 
 
+class _Patterns(NamedTuple):
+    cross_pairs: list
+    carryover: regex.Pattern
+    balance_sides: list[tuple[regex.Pattern, regex.Pattern]]
+    balance_kinds: list[str]
+    required: dict
+    empty_note: regex.Pattern
+    after_title: regex.Pattern
+    about_table: regex.Pattern
+    stated_totals: list[tuple[regex.Pattern, str, regex.Pattern]]
+
+
 @lru_cache(maxsize=1)
-def _patterns():
+def _patterns() -> _Patterns:
     data = vocab.load("tables")
-    cross, balance, required = data["cross_checks"], data["balance"], data["required"]
-    pairs = [(what, (a[0], regex.compile(a[1]), a[2]), (b[0], regex.compile(b[1]), b[2])) for what, a, b in cross["pairs"]]
-    sides = [(regex.compile(a), regex.compile(b)) for a, b in balance["pairs"]]
-    return (pairs, regex.compile(cross["carryover_row"]), sides, balance["kinds"], required, regex.compile(required["empty_note"]),
-            regex.compile(required["after_title"]), regex.compile(required["about_table"]))
+    cross, balance, required, stated = data["cross_checks"], data["balance"], data["required"], data["stated_totals"]
+    return _Patterns(
+        cross_pairs=[(what, (a[0], regex.compile(a[1]), a[2]), (b[0], regex.compile(b[1]), b[2])) for what, a, b in cross["pairs"]],
+        carryover=regex.compile(cross["carryover_row"]),
+        balance_sides=[(regex.compile(a), regex.compile(b)) for a, b in balance["pairs"]],
+        balance_kinds=balance["kinds"],
+        required=required,
+        empty_note=regex.compile(required["empty_note"]),
+        after_title=regex.compile(required["after_title"]),
+        about_table=regex.compile(required["about_table"]),
+        stated_totals=[(regex.compile(f"(?:{words}){stated['between']}$"), kind, regex.compile(row)) for words, kind, row in stated["pairs"]],
+    )
 
 
-def check_tables(ctx: Context, summary: Summary, tables: list[Table], execution: list[ExecutionEntry]) -> list[Finding]:
-    return [*_sums(ctx, tables), *_balance(ctx, tables), *_cross(ctx, tables), *_stated_totals(ctx, tables),
-            *_required(ctx, summary, tables), *_blank_budget(ctx, tables, execution)]
+class Titles(NamedTuple):
+    """(kind, offset) of the standard tables' titles in the text, read once for all checks.
+    `exact`: lines that are a title alone (or with its unit); `loose`: also a title run into
+    the text before or after it on its line (…政府性基金支出预算表合计), where a layout joined
+    them. Lists of titles (a 目录, a list of the tables published) are in neither."""
+
+    exact: list[tuple[str, int]]
+    loose: list[tuple[str, int]]
+
+
+def check_tables(ctx: Context, summary: Summary, tables: list[Table], execution: list[ExecutionEntry], titles: Titles) -> list[Finding]:
+    by_kind: dict[str, list[Table]] = {}
+    for t in tables:
+        by_kind.setdefault(t.kind, []).append(t)
+    return [*_sums(ctx, tables), *_balance(ctx, tables), *_cross(ctx, by_kind), *_stated_totals(ctx, by_kind),
+            *_required(ctx, summary, tables, titles), *_blank_budget(ctx, by_kind.get("three_public", []), execution)]
 
 
 def _tolerance(table: Table, parts: int) -> Decimal:
@@ -103,10 +135,10 @@ def _first_figure(row: TableRow, role: str | None) -> tuple[str, Decimal] | None
 
 def _balance(ctx: Context, tables: list[Table]) -> list[Finding]:
     """收入总计 against 支出总计 on each side of a 收支总表."""
-    _, _, sides, kinds, *_ = _patterns()
+    p = _patterns()
     out = []
-    for table in (t for t in tables if t.kind in kinds):
-        for income, spending in sides:
+    for table in (t for t in tables if t.kind in p.balance_kinds):
+        for income, spending in p.balance_sides:
             a = next((r for r in table.rows if income.match(r.name)), None)
             b = next((r for r in table.rows if spending.match(r.name)), None)
             fa, fb = (_first_figure(a, None) if a else None), (_first_figure(b, None) if b else None)
@@ -123,13 +155,10 @@ def _balance(ctx: Context, tables: list[Table]) -> list[Finding]:
     return out
 
 
-def _cross(ctx: Context, tables: list[Table]) -> list[Finding]:
-    pairs, carryover, *_ = _patterns()
-    by_kind: dict[str, list[Table]] = {}
-    for t in tables:
-        by_kind.setdefault(t.kind, []).append(t)
+def _cross(ctx: Context, by_kind: dict[str, list[Table]]) -> list[Finding]:
+    p = _patterns()
     out = []
-    for what, side_a, side_b in pairs:
+    for what, side_a, side_b in p.cross_pairs:
         a, b = _figure_of(by_kind, *side_a), _figure_of(by_kind, *side_b)
         if a is None or b is None:
             continue
@@ -137,7 +166,7 @@ def _cross(ctx: Context, tables: list[Table]) -> list[Finding]:
         diff = va - vb
         if abs(diff) <= max(_tolerance(ta, 1), _tolerance(tb, 1)):
             continue
-        carried = {fig[1] for t in (ta, tb) for r in _carryover_rows(t, carryover) if (fig := _first_figure(r, None))}
+        carried = {fig[1] for t in (ta, tb) for r in _carryover_rows(t, p.carryover) if (fig := _first_figure(r, None))}
         if abs(diff) in carried:
             continue  # one of the two includes last year's carry-over
         out.append(finding(
@@ -171,47 +200,45 @@ def _figure_of(by_kind: dict[str, list[Table]], kind: str, row_pattern: regex.Pa
     return None
 
 
-def title_lines(ctx: Context, strict: bool = True) -> list[tuple[str, int]]:
-    """(kind, offset) of each line that is a standard table's title, leaving out lists of
-    titles (a 目录 or a list of the tables published). Not strict: also a title run into
-    the text before or after it on its line (…政府性基金支出预算表合计), where a layout
-    joined them."""
-    title, after_title, about = title_pattern(), _patterns()[6], _patterns()[7]
-    lines: list[tuple[str | None, str | None, int]] = []  # (strict kind, loose kind, offset)
+def title_lines(ctx: Context) -> Titles:
+    title, p = title_pattern(), _patterns()
+    lines: list[tuple[str | None, str | None, int]] = []  # (exact kind, loose kind, offset)
     offset = 0
     for line in ctx.norm.text.split("\n"):
         stripped = line.strip()
         exact = loose = None
         if stripped and "。" not in stripped:
             m = title.search(stripped) if len(stripped) <= _TITLE_LINE_MAX else None
-            exact = table_kind(stripped) if m and after_title.match(stripped, m.end()) else None
-            if not about.search(stripped):
+            exact = table_kind(stripped) if m and p.after_title.match(stripped, m.end()) else None
+            if not p.about_table.search(stripped):
                 # the last title on the line: a layout may run a heading and the title together
                 loose = next((k for m in reversed(list(title.finditer(stripped))) if (k := table_kind(m.group()))), None)
         if stripped:
             lines.append((exact, loose or exact, offset))
         offset += len(line) + 1
-    out: list[tuple[str, int]] = []
+    titles = Titles([], [])
     run: list[tuple[str, str, int]] = []
     for exact, loose, at in [*lines, (None, None, -1)]:
         if exact:
             run.append((exact, loose, at))
             continue
         if run and len(run) < _LIST_RUN:  # a list of titles is none of them
-            out += [(run[-1][0], run[-1][2])] if strict else [(k, a) for _, k, a in run]
-        if not strict and loose:
-            out.append((loose, at))
+            titles.exact.append((run[-1][0], run[-1][2]))
+            titles.loose.extend((k, a) for _, k, a in run)
+        if loose:
+            titles.loose.append((loose, at))
         run = []
-    return sorted(out, key=lambda item: item[1])
+    titles.loose.sort(key=lambda item: item[1])
+    return titles
 
 
-def _required(ctx: Context, summary: Summary, tables: list[Table]) -> list[Finding]:
+def _required(ctx: Context, summary: Summary, tables: list[Table], titles: Titles) -> list[Finding]:
     """The mandated tables: each present, and each empty one saying why."""
-    *_, required, empty_note, _, _ = _patterns()
-    wanted = required.get(summary.doc_kind or "budget", [])
-    titled = title_lines(ctx)
-    present = {t.kind for t in tables} | {kind for kind, _ in title_lines(ctx, strict=False)}
-    if len(present & set(wanted)) < required["min_present"]:
+    p = _patterns()
+    wanted = p.required.get(summary.doc_kind or "budget", [])
+    titled = titles.exact
+    present = {t.kind for t in tables} | {kind for kind, _ in titles.loose}
+    if len(present & set(wanted)) < p.required["min_present"]:
         return []  # the tables are published apart from this text, or not read at all
     out = [finding("required_table_missing",
                    f"no {kind} table (one of the tables mandated for a {summary.doc_kind or 'budget'}) is in the document",
@@ -226,7 +253,7 @@ def _required(ctx: Context, summary: Summary, tables: list[Table]) -> list[Findi
         following = [at for _, at in titled if at > start]
         end = min(following[0] if following else len(ctx.norm.text), start + 1500)
         body = ctx.norm.text[start:end]
-        note = _empty_note(ctx, table, body, start, empty_note)
+        note = _empty_note(ctx, table, body, start, p.empty_note)
         if note:
             out.append(finding("table_empty", f"{table.title} is published empty: “{ctx.norm.line_at(note[0]).strip()[:80]}”",
                                fields=[f"tables.{table.kind}"], evidence=[ctx.evidence(*note)]))
@@ -258,12 +285,12 @@ def _empty_note(ctx: Context, table: Table, body: str, start: int, note: regex.P
     return None
 
 
-def _blank_budget(ctx: Context, tables: list[Table], execution: list[ExecutionEntry]) -> list[Finding]:
+def _blank_budget(ctx: Context, three_public: list[Table], execution: list[ExecutionEntry]) -> list[Finding]:
     """A final account's “三公” table whose 预算数 cells are blank beside printed 决算数,
     while the narrative states the “三公” budget."""
     stated = [e for e in execution if e.source == "narrative" and "三公" in e.item and (e.budget_initial or e.budget_final)]
     out = []
-    for table in (t for t in tables if t.kind == "three_public" and stated):
+    for table in (three_public if stated else []):
         row = total_row(table)
         if row is None:
             continue
@@ -277,25 +304,19 @@ def _blank_budget(ctx: Context, tables: list[Table], execution: list[ExecutionEn
     return out
 
 
-@lru_cache(maxsize=1)
-def _stated_total_patterns():
-    data = vocab.load("tables")["stated_totals"]
-    return [(regex.compile(f"(?:{words}){data['between']}$"), kind, regex.compile(row)) for words, kind, row in data["pairs"]]
-
-
-def _stated_totals(ctx: Context, tables: list[Table]) -> list[Finding]:
+def _stated_totals(ctx: Context, by_kind: dict[str, list[Table]]) -> list[Finding]:
     """A grand total stated in the narrative (收入支出总计0万元) against its table's 总计."""
     out = []
     text = ctx.norm.folded
     for money in ctx.spans.get("MONEY", []):
         lead = text[max(0, money.start_char - 16) : money.start_char]
-        for words, kind, row_pattern in _stated_total_patterns():
+        for words, kind, row_pattern in _patterns().stated_totals:
             if not words.search(lead):
                 continue
-            found = _figure_of({kind: [t for t in tables if t.kind == kind]}, kind, row_pattern, None)
+            found = _figure_of(by_kind, kind, row_pattern, None)
             if found is not None:
                 table, row, column, value = found
-                stated, diff = money._.value, money._.value - found[3]
+                stated, diff = money._.value, money._.value - value
                 if abs(diff) > CENT:
                     out.append(finding("headline_total_zero" if is_trifle(stated, value) else "narrative_table_mismatch",
                                        f"the text states {lead.strip()[-8:]}{money.text}, {table.title} says {value}",

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 import regex
 
 from .. import vocab
-from ..schema import Finding, Summary, Table
+from ..schema import Finding, Summary
 from .registry import finding
-from .tables import title_lines
+from .tables import Titles
 
 if TYPE_CHECKING:
     from ..extract.context import Context
@@ -24,12 +24,12 @@ def _patterns():
             regex.compile(r"(?<!\d)(?P<year>(?:19|20)\d{2})年"))
 
 
-def check_years(ctx: Context, summary: Summary, tables: list[Table]) -> list[Finding]:
+def check_years(ctx: Context, summary: Summary, titles: Titles) -> list[Finding]:
     year = summary.fiscal_year
     if year is None:
         return []
     final = summary.doc_kind == "final_accounts"
-    return [*_comparisons(ctx, year, final), *_titles(ctx, year), *_dates(ctx, year, final)]
+    return [*_comparisons(ctx, year, final), *_titles(ctx, year, titles), *_dates(ctx, year, final)]
 
 
 def _comparisons(ctx: Context, year: int, final: bool) -> list[Finding]:
@@ -45,12 +45,12 @@ def _comparisons(ctx: Context, year: int, final: bool) -> list[Finding]:
     return out
 
 
-def _titles(ctx: Context, year: int) -> list[Finding]:
+def _titles(ctx: Context, year: int, titles: Titles) -> list[Finding]:
     """The document's title lines and the standard tables' titles, each naming a year."""
     _, title, _, any_year = _patterns()
     text = ctx.norm.folded
     places = [(m.start("year"), m.end()) for m in title.finditer(text)]
-    for _, at in title_lines(ctx):
+    for _, at in titles.exact:
         line_end = text.find("\n", at)
         line_end = len(text) if line_end == -1 else line_end
         places += [(m.start("year"), line_end) for m in any_year.finditer(text, at, line_end)][:1]
