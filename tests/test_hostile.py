@@ -251,7 +251,7 @@ def test_docx_that_inflates_past_the_limit_is_refused(tmp_path, monkeypatch):
 
 
 def test_memory_past_the_limit_gives_a_memory_record(tmp_path, monkeypatch):
-    def greedy(path, data):
+    def greedy(path, data, *options):
         return bytearray(3 << 30)  # far past the limit below
 
     monkeypatch.setattr(pipeline, "process_bytes", greedy)

@@ -20,7 +20,6 @@ from pathlib import Path
 
 from . import __version__
 from .files import display, with_record_names
-from .checks.registry import Policy
 from .isolation import TRANSIENT, Limits, run_isolated
 from .schema import SCHEMA_VERSION, BudgetDocument, ErrorInfo, Source
 
@@ -175,12 +174,12 @@ def plan(inputs: list[str], out: Path, force: bool, retry_failed: bool = False) 
     return list(by_content.values()), skipped, unreadable
 
 
-def _extract_to_json(path: str, policy: Policy) -> tuple[str, str, int, float]:
+def _extract_to_json(path: str, limits: Limits) -> tuple[str, str, int, float]:
     """The unit of work on a Dask cluster (module level, so it pickles by reference)."""
     from .pipeline import process_file
 
     started = time.perf_counter()
-    doc = process_file(Path(path), policy=policy)
+    doc = process_file(Path(path), policy=limits.policy, ocr=limits.ocr)
     return path, doc.to_json(), doc.source.pages or 0, time.perf_counter() - started
 
 
@@ -188,7 +187,7 @@ class SchedulerUnreachable(Exception):
     pass
 
 
-def _run_dask(todo: list[Job], address: str, policy: Policy, finish) -> None:
+def _run_dask(todo: list[Job], address: str, limits: Limits, finish) -> None:
     """The same work on a dask.distributed cluster ("local" starts one on this machine).
     A worker lost mid-file gives that file a `crashed` record; per-file deadlines and
     memory limits are the cluster's to enforce (distributed's own settings), not ours."""
@@ -200,7 +199,7 @@ def _run_dask(todo: list[Job], address: str, policy: Policy, finish) -> None:
     except OSError as exc:
         raise SchedulerUnreachable(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
     try:
-        futures = {client.submit(_extract_to_json, str(job.path), policy, pure=False): job for job in todo}
+        futures = {client.submit(_extract_to_json, str(job.path), limits, pure=False): job for job in todo}
         for future in as_completed(list(futures)):
             job = futures[future]
             try:
@@ -272,7 +271,7 @@ def _run_locked(inputs, out: Path, jobs: int, limits: Limits, force: bool, progr
             job = Job(path, record, "", 0)
             finish(job, _error_record(job, "unreadable", "the file cannot be read"), 0, 0)
         if todo and dask:
-            _run_dask(todo, dask, limits.policy, finish)
+            _run_dask(todo, dask, limits, finish)
         else:
             for outcome in run_isolated([job.path for job in todo], jobs, limits):
                 job = todo[outcome.index]

@@ -40,7 +40,7 @@ def _limits(args) -> Limits:
         policy = Policy.parse(args.disable_check, args.check_severity)
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
-    return Limits(timeout=args.timeout, max_memory_mb=args.max_memory, policy=policy)
+    return Limits(timeout=args.timeout, max_memory_mb=args.max_memory, policy=policy, ocr="force" if args.ocr else "auto")
 
 
 def _write(target: Path, text: str) -> None:
@@ -71,7 +71,7 @@ def _outcomes(files: list[Path], args, limits: Limits):
 
     if not args.debug:
         return run_isolated(files, args.jobs, limits)
-    return (Outcome(i, (doc := process_file(path, debug=True, policy=limits.policy)).to_json(), None, doc.source.pages or 0, 0.0) for i, path in enumerate(files))
+    return (Outcome(i, (doc := process_file(path, debug=True, policy=limits.policy, ocr=limits.ocr)).to_json(), None, doc.source.pages or 0, 0.0) for i, path in enumerate(files))
 
 
 def cmd_extract(args) -> int:
@@ -260,6 +260,9 @@ def _add_limits(p: argparse.ArgumentParser) -> None:
                    help=f"seconds one file may take before it is stopped with a `timeout` record (default {DEFAULT_TIMEOUT:g})")
     p.add_argument("--max-memory", type=int, default=DEFAULT_MAX_MEMORY_MB, metavar="MB",
                    help=f"memory one file may use beyond the worker's own before it is stopped with a `memory` record (default {DEFAULT_MAX_MEMORY_MB}; 0: no limit)")
+    p.add_argument("--ocr", action="store_true",
+                   help="read every PDF page by OCR, also those with a text layer (needs the [ocr] extra); "
+                        "without it, OCR reads only pages that carry images and no usable text")
     p.add_argument("--disable-check", action="append", default=[], metavar="CODE[,CODE]",
                    help="leave out the findings of these codes (see: budgetextract checks); repeatable")
     p.add_argument("--check-severity", action="append", default=[], metavar="CODE=LEVEL",

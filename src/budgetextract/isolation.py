@@ -30,11 +30,13 @@ TRANSIENT = frozenset({"timeout", "crashed", "memory"})
 
 @dataclass(frozen=True)
 class Limits:
-    """How each file is run: its bounds, and the user's policy over the checks."""
+    """How each file is run: its bounds, the user's policy over the checks, and when OCR reads
+    a PDF's pages ("auto": those without a usable text layer; "force": all)."""
 
     timeout: float = DEFAULT_TIMEOUT
     max_memory_mb: int = DEFAULT_MAX_MEMORY_MB
     policy: Policy = Policy()
+    ocr: str = "auto"
 
 
 @dataclass
@@ -61,11 +63,11 @@ def _limit_memory(max_memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def _worker(conn: Connection, max_memory_mb: int, policy: Policy) -> None:
+def _worker(conn: Connection, limits: Limits) -> None:
     from .pipeline import process_file
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent ends the workers
-    _limit_memory(max_memory_mb)
+    _limit_memory(limits.max_memory_mb)
     parent = os.getppid()
     while True:
         # a parent killed outright (kill -9) cannot stop its workers: they notice and leave
@@ -77,7 +79,7 @@ def _worker(conn: Connection, max_memory_mb: int, policy: Policy) -> None:
         if task is None:
             return
         started = time.perf_counter()
-        doc = process_file(Path(os.fsdecode(task)), policy=policy)
+        doc = process_file(Path(os.fsdecode(task)), policy=limits.policy, ocr=limits.ocr)
         out_of_memory = doc.error is not None and doc.error.code == "memory"
         conn.send((doc.to_json(), doc.source.pages or 0, time.perf_counter() - started, out_of_memory))
         if out_of_memory:
@@ -85,14 +87,14 @@ def _worker(conn: Connection, max_memory_mb: int, policy: Policy) -> None:
 
 
 class _Pool:
-    def __init__(self, jobs: int, max_memory_mb: int, policy: Policy):
+    def __init__(self, jobs: int, limits: Limits):
         self.ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-        self.max_memory_mb, self.policy = max_memory_mb, policy
+        self.limits = limits
         self.workers: list[dict] = [self._spawn() for _ in range(jobs)]
 
     def _spawn(self) -> dict:
         parent, child = self.ctx.Pipe()
-        proc = self.ctx.Process(target=_worker, args=(child, self.max_memory_mb, self.policy), daemon=True)
+        proc = self.ctx.Process(target=_worker, args=(child, self.limits), daemon=True)
         proc.start()
         child.close()
         return {"proc": proc, "conn": parent, "job": None, "started": 0.0}
@@ -122,7 +124,7 @@ def run_isolated(paths: list[Path], jobs: int, limits: Limits) -> Iterator[Outco
     from .nlp import pipeline
 
     pipeline()  # loaded once in the parent; forked workers share it
-    pool = _Pool(max(1, min(jobs, len(paths))), limits.max_memory_mb, limits.policy)
+    pool = _Pool(max(1, min(jobs, len(paths))), limits)
     queue = deque(range(len(paths)))
     try:
         while queue or any(w["job"] is not None for w in pool.workers):

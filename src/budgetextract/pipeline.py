@@ -16,7 +16,7 @@ from .errors import InputError
 from .files import display
 from .normalize import NormalizedText, normalize
 from .readers import RawDocument, read_bytes
-from .schema import BudgetDocument, ErrorInfo, Source
+from .schema import BudgetDocument, ErrorInfo, OcrPage, Source
 from .segment import segment
 from .tables import extract_tables
 
@@ -31,11 +31,11 @@ class Loaded:
     norm: NormalizedText
 
 
-def load(path: Path, data: bytes | None = None) -> Loaded:
-    """Read and normalize a file; raises InputError for unusable input."""
+def load(path: Path, data: bytes | None = None, ocr: str = "auto") -> Loaded:
+    """Read and normalize a file; raises InputError for unusable input. ocr: see read_bytes."""
     if data is None:
         data = path.read_bytes()
-    raw = read_bytes(path, data)
+    raw = read_bytes(path, data, ocr)
     norm = normalize(raw)
     if not norm.text.strip():
         if raw.format == "pdf":  # pages, but nothing on them as text: drawn or scanned
@@ -53,7 +53,7 @@ def _source(path: Path, data: bytes | None) -> Source:
     return src
 
 
-def process_file(path: Path, debug: bool = False, policy: Policy = Policy()) -> BudgetDocument:
+def process_file(path: Path, debug: bool = False, policy: Policy = Policy(), ocr: str = "auto") -> BudgetDocument:
     """The record of one file, its findings filtered and graded by the user's policy."""
     path = Path(path)
     data = None
@@ -62,7 +62,7 @@ def process_file(path: Path, debug: bool = False, policy: Policy = Policy()) -> 
             # a FIFO or a device would block or never end
             raise InputError("unreadable", "not a regular file (a pipe, device or socket); give a document file")
         data = path.read_bytes()
-        doc = process_bytes(path, data)
+        doc = process_bytes(path, data, ocr)
         doc.findings = policy.apply(doc.findings)
         return doc
     except MemoryError:
@@ -85,10 +85,10 @@ def process_file(path: Path, debug: bool = False, policy: Policy = Policy()) -> 
     return doc
 
 
-def process_bytes(path: Path, data: bytes) -> BudgetDocument:
+def process_bytes(path: Path, data: bytes, ocr: str = "auto") -> BudgetDocument:
     from .extract import run_extraction
 
-    loaded = load(path, data)
+    loaded = load(path, data, ocr)
     raw, norm = loaded.raw, loaded.norm
     source = _source(path, data)
     source.format = raw.format
@@ -103,6 +103,11 @@ def process_bytes(path: Path, data: bytes) -> BudgetDocument:
     doc.warnings.extend(raw.warnings)
     tables = extract_tables(raw, data, norm, sections)
     run_extraction(doc, norm, tables)
+    if raw.ocr:
+        doc.ocr_pages = [OcrPage(page=n, confidence=p.confidence) for n, p in sorted(raw.ocr.items())]
+        for fact in doc.facts:
+            read = raw.ocr.get(fact.evidence.page)
+            fact.ocr_confidence = read.confidence if read else None
     if raw.empty_pages and any("scanned" in w for w in raw.warnings):
         doc.status = "partial"
     return doc

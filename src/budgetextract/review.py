@@ -30,7 +30,7 @@ body{margin:0;font:15px/1.7 "Noto Sans CJK SC","Source Han Sans SC","PingFang SC
 h1{font-size:18px;margin:4px 0 8px} h2{font-size:14px;margin:16px 0 6px;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;width:100%} td{border-bottom:1px solid #eee;padding:2px 4px;vertical-align:top}
 td.k{color:#555;white-space:nowrap} a.value{text-decoration:none;border-bottom:1px dotted #36c;color:#036}
-.null{color:#aaa} .page{color:#999;font-size:12px;border-top:1px dashed #ccc;margin:14px 0 4px;padding-top:2px}
+.null{color:#aaa} .page{color:#999;font-size:12px;border-top:1px dashed #ccc;margin:14px 0 4px;padding-top:2px} .page.ocr{color:#a60;border-top-color:#a60}
 pre{white-space:pre-wrap;font:inherit;margin:0}
 mark.fact{border-radius:2px;padding:0 1px;cursor:help} mark.flash{outline:3px solid #e33}
 .sev-error{color:#b00}.sev-warning{color:#a60}.sev-info{color:#666}
@@ -56,10 +56,11 @@ def _colour(field: str) -> str:
     return _FAMILY_COLOURS.get(field.split(".")[0], _DEFAULT_COLOUR)
 
 
-def _marked_text(text: str, facts: list[dict], page_starts: list[int], section_starts: set[int]) -> str:
+def _marked_text(text: str, facts: list[dict], page_starts: list[int], section_starts: set[int], ocr: dict[int, float]) -> str:
     """The text with every fact's evidence span wrapped in <mark>; where spans overlap,
-    a piece of text carries every fact that covers it (data-facts). Page markers and an
-    anchor at each section start are placed between the pieces."""
+    a piece of text carries every fact that covers it (data-facts). Page markers (saying
+    which pages were read by OCR, with the recognizer's confidence) and an anchor at each
+    section start are placed between the pieces."""
     bounds = {0, len(text)} | set(page_starts) | section_starts
     for f in facts:
         bounds.update((f["evidence"]["start"], f["evidence"]["end"]))
@@ -71,7 +72,9 @@ def _marked_text(text: str, facts: list[dict], page_starts: list[int], section_s
     out = []
     for a, b in zip(cuts, cuts[1:]):
         if a in pages:
-            out.append(f'<div class="page" id="page-{pages[a]}">page {pages[a]}</div>')
+            n = pages[a]
+            read = f" · read by OCR, confidence {ocr[n]:.2f}" if n in ocr else ""
+            out.append(f'<div class="page{" ocr" if read else ""}" id="page-{n}">page {n}{read}</div>')
         if a in section_starts:
             out.append(f'<span id="sec-{a}"></span>')
         covering = [i for i, f in enumerate(facts) if f["evidence"]["start"] <= a and b <= f["evidence"]["end"]]
@@ -194,7 +197,8 @@ def render(record: dict, text: str, page_starts: list[int]) -> str:
         for e in record.get("execution", [])]
     first_entry = len(record.get("facts", []))
     src = record["source"]
-    body = _marked_text(text, facts, page_starts, set(_section_anchors(record.get("sections", []))))
+    ocr = {p["page"]: p["confidence"] for p in record.get("ocr_pages", [])}
+    body = _marked_text(text, facts, page_starts, set(_section_anchors(record.get("sections", []))), ocr)
     title = html.escape(record.get("department") or src["file_name"])
     status = record["status"] + (f' — {record["error"]["code"]}: {record["error"]["message"]}' if record.get("error") else "")
     return f"""<!DOCTYPE html>
@@ -202,7 +206,7 @@ def render(record: dict, text: str, page_starts: list[int]) -> str:
 <body>
 <div id="side">
 <h1>{title} {record.get("fiscal_year") or ""}</h1>
-<div>{html.escape(src["file_name"])} · {html.escape(status)} · {len(facts)} facts</div>
+<div>{html.escape(src["file_name"])} · {html.escape(status)} · {len(facts)} facts{f" · {len(ocr)} pages read by OCR" if ocr else ""}</div>
 <h2>Summary</h2><table>{_summary_rows(record, facts)}</table>
 <h2>Findings</h2>{_findings(record, facts)}
 <h2>Budget against actual</h2>{_execution(record, first_entry)}
@@ -222,5 +226,7 @@ def review_page(source: Path, record_json: Path | None = None) -> str:
     record = json.loads(record_json.read_text(encoding="utf-8")) if record_json else json.loads(process_file(source).to_json())
     if record["status"] == "error":
         return render(record, "", [0])
-    norm = load(source).norm
+    # the text the offsets index: pages read by OCR are read again (the recognizer is
+    # deterministic); every page read by OCR is --ocr, or a scan, where forcing reads the same
+    norm = load(source, ocr="force" if record.get("ocr_pages") and len(record["ocr_pages"]) == record["source"].get("pages") else "auto").norm
     return render(record, norm.text, norm.page_starts)

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 def _decimal_to_json(value: Decimal) -> int | float:
@@ -77,6 +77,12 @@ class Fact(_Model):
     section: str | None = Field(None, description="number path of the section the figure stands in")
     source: Literal["narrative", "table"] = "narrative"
     evidence: Evidence
+    ocr_confidence: float | None = Field(None, description="the OCR recognizer's mean confidence on the evidence's page, where it was read by OCR")
+
+
+class OcrPage(_Model):
+    page: int
+    confidence: float = Field(description="the recognizer's mean confidence over the page's text boxes (0–1)")
 
 
 class Finding(_Model):
@@ -184,6 +190,7 @@ class BudgetDocument(_Model):
     findings: list[Finding] = Field(default_factory=list)
     tables: list[Table] = Field(default_factory=list)
     execution: list[ExecutionEntry] = Field(default_factory=list, description="budget against actual (final accounts; empty for budgets)")
+    ocr_pages: list[OcrPage] = Field(default_factory=list, description="pages read by OCR (no usable text layer, or --ocr)")
     warnings: list[str] = Field(default_factory=list)
 
     def to_json(self, **kwargs: Any) -> str:

@@ -275,12 +275,69 @@ def _assemble(raws) -> list[Table]:
     return [t for t, _ in tables]
 
 
-def _pdf_raws(data: bytes, pages: list[int]):
+_Box = tuple[tuple[float, float, float, float], str]
+
+
+def _ocr_raws(rows: list[list[_Box]], page_no: int) -> list[_Raw]:
+    """The tables of a page read by OCR, whose boxes stand in lines: after each title line
+    the lines up to the next title (and, before the first, a table continued from the page
+    before)."""
+    title_re = _vocab()[1]
+    found: list[_Raw] = []
+    above: list[str] = []
+    table: list[list[_Box]] = []
+    titled = False  # a title seen: what follows is its table, header rows too
+
+    def close(listed: bool = False) -> None:
+        raw = _read_grid(_header_over_columns(table), "\n".join(above[-6:]), page_no)
+        # a title followed at once by another is an entry of a list of tables (目录)
+        if raw is not None and not (listed and not raw.rows):
+            found.append(raw)
+
+    for row in rows:
+        line = _clean("".join(text for _, text in row))
+        m = title_re.search(line) if len(line) <= 60 and "。" not in line else None
+        if m and table_kind(m.group()):
+            close(listed=not table)
+            above, table, titled = [*above, line], [], True
+        elif titled or table or any(_NUMBER.match(_clean(text)) for _, text in row):
+            table.append(row)
+        else:
+            above.append(line)
+    close()
+    return found
+
+
+def _header_over_columns(rows: list[list[_Box]]) -> list[list[_Box]]:
+    """A recognised header box is as wide as its words, not its column: widen each to the
+    columns (spans of the body's boxes) it stands over, as a ruled header cell spans them."""
+    first = next((i for i, row in enumerate(rows) if any(_NUMBER.match(_clean(t)) for _, t in row)), len(rows))
+    spans: list[list[float]] = []
+    for (x0, _, x1, _), _ in sorted((box for row in rows[first:] for box in row), key=lambda b: b[0][0]):
+        if spans and x0 <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], x1)
+        else:
+            spans.append([x0, x1])
+    header = []
+    for row in rows[:first]:
+        cells = []
+        for (x0, top, x1, bottom), text in row:
+            under = [s for s in spans if s[0] < x1 and x0 < s[1]]
+            cells.append(((min(x0, under[0][0]), top, max(x1, under[-1][1]), bottom) if under else (x0, top, x1, bottom), text))
+        header.append(cells)
+    return header + rows[first:]
+
+
+def _pdf_raws(data: bytes, pages: list[int], ocr: dict):
+    """Raw tables page by page: ruled ones through pdfium; on pages read by OCR, from its boxes."""
     import pypdfium2 as pdfium
 
     pdf = pdfium.PdfDocument(data)
     try:
         for page_no in pages:
+            if page_no in ocr:
+                yield from _ocr_raws(ocr[page_no].rows, page_no)
+                continue
             page = pdf[page_no - 1]
             textpage = page.get_textpage()
             yield from _read_page(page, textpage, page_no)
@@ -298,7 +355,7 @@ def extract_tables(raw_doc: RawDocument, data: bytes, norm: NormalizedText, sect
         tables = _assemble(r for r in raws if r is not None)
     elif raw_doc.format == "pdf":
         pages = table_pages(norm, sections)
-        tables = _assemble(_pdf_raws(data, pages)) if pages else []
+        tables = _assemble(_pdf_raws(data, pages, raw_doc.ocr)) if pages else []
     else:
         tables = []
     tables += text_totals(norm, sections, {t.kind for t in tables})

@@ -192,12 +192,12 @@ def _carryover_rows(table: Table, carryover: regex.Pattern) -> list[TableRow]:
 
 
 def _figure_of(by_kind: dict[str, list[Table]], kind: str, row_pattern: regex.Pattern, role: str | None):
-    for table in by_kind.get(kind, []):
-        row = next((r for r in table.rows if row_pattern.match(r.name)), None)
-        figure = _first_figure(row, role) if row else None
-        if figure is not None:
-            return table, row, figure[0], figure[1]
-    return None
+    """The figure in the first table of the kind (the standard one; a later table of the same
+    title words, 项目支出及其他支出预算表, is another table)."""
+    table = by_kind.get(kind, [None])[0]
+    row = next((r for r in table.rows if row_pattern.match(r.name)), None) if table else None
+    figure = _first_figure(row, role) if row else None
+    return (table, row, figure[0], figure[1]) if figure else None
 
 
 def title_lines(ctx: Context) -> Titles:

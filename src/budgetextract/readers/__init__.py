@@ -40,12 +40,13 @@ def sniff_format(data: bytes, suffix: str) -> str:
     raise InputError("unsupported_format", f"cannot read '{suffix}' files; expected .pdf, .docx or .txt")
 
 
-def read_bytes(path: Path, data: bytes) -> RawDocument:
+def read_bytes(path: Path, data: bytes, ocr: str = "auto") -> RawDocument:
+    """ocr (PDF only): "auto" for pages without a usable text layer, "force", or "off"."""
     if not data.strip():
         raise InputError("empty_file", "the file is empty")
     fmt = sniff_format(data, path.suffix.lower())
     reader = {"pdf": read_pdf, "docx": read_docx, "txt": read_txt}[fmt]
-    doc = reader(path, data)
+    doc = read_pdf(path, data, ocr) if fmt == "pdf" else reader(path, data)
     if path.suffix.lower() not in ("", f".{fmt}"):
         doc.warnings.append(f"file named '{path.suffix}' but its content is {fmt}; read as {fmt}")
     return doc

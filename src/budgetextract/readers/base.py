@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .ocr import RecognizedPage
 
 
 @dataclass
@@ -29,3 +33,5 @@ class RawDocument:
     """1-based pages that had no text layer."""
     tables: list[RawTable] = field(default_factory=list)
     """Tables the format marks as such (DOCX); PDF tables are found later, on demand."""
+    ocr: dict[int, RecognizedPage] = field(default_factory=dict)
+    """1-based pages read by OCR: their boxes as rows, and the recognizer's confidence."""

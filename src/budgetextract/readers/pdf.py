@@ -12,9 +12,13 @@ from .base import RawDocument
 _MIN_CHARS_PER_PAGE = 20
 
 
-def read_pdf(path: Path, data: bytes) -> RawDocument:
+def read_pdf(path: Path, data: bytes, ocr: str = "auto") -> RawDocument:
+    """ocr: "auto" reads by OCR the pages that carry images but no usable text, where OCR is
+    installed; "force" every page; "off" none."""
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
+
+    from . import ocr as recognizer
 
     try:
         pdf = pdfium.PdfDocument(data)
@@ -22,16 +26,23 @@ def read_pdf(path: Path, data: bytes) -> RawDocument:
         if "password" in str(exc).lower():
             raise InputError("encrypted", "the PDF is protected by a password that is needed to open it; ask the publisher for an unprotected copy") from exc
         raise InputError("corrupt_pdf", f"the PDF cannot be parsed ({exc}); the file may be truncated or damaged") from exc
+    can_ocr = ocr != "off" and recognizer.available()
+    if ocr == "force" and not can_ocr:
+        raise InputError("ocr_unavailable", _INSTALL_OCR)
     try:
-        pages, empty, scanned = [], [], []
+        pages, empty, scanned, read_by_ocr = [], [], [], {}
         for index in range(len(pdf)):
             page = pdf[index]
             textpage = page.get_textpage()
             text = textpage.get_text_range()
             textpage.close()
-            if not text.strip():
+            imaged = any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=1))
+            if ocr == "force" or (can_ocr and imaged and len("".join(text.split())) < _MIN_CHARS_PER_PAGE):
+                read_by_ocr[index + 1] = recognizer.read_page(page)
+                text = read_by_ocr[index + 1].text
+            elif not text.strip():
                 empty.append(index + 1)
-                if any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=1)):
+                if imaged:
                     scanned.append(index + 1)
             page.close()
             pages.append(text.replace("\r\n", "\n").replace("\r", "\n"))
@@ -44,11 +55,13 @@ def read_pdf(path: Path, data: bytes) -> RawDocument:
         raise InputError("corrupt_pdf", "the PDF has no pages")
     printable = sum(len("".join(p.split())) for p in pages)
     if printable < _MIN_CHARS_PER_PAGE * len(pages) and len(empty) >= len(pages) / 2:
-        raise InputError(
-            "no_text_layer",
-            f"the PDF has no text layer on {len(empty)} of {len(pages)} pages (a scan?); run OCR (e.g. ocrmypdf) first",
-        )
+        hint = _INSTALL_OCR if scanned and not can_ocr else "run OCR (e.g. ocrmypdf) first"
+        raise InputError("no_text_layer", f"the PDF has no text layer on {len(empty)} of {len(pages)} pages (a scan?); {hint}")
     warnings = []
     if scanned:
-        warnings.append(f"pages without a text layer, images only (scanned?): {scanned}")
-    return RawDocument(format="pdf", pages=pages, paged=True, path=path, warnings=warnings, empty_pages=empty)
+        warnings.append(f"pages without a text layer, images only (scanned?): {scanned}"
+                        + ("" if can_ocr else "; install the [ocr] extra to read them"))
+    return RawDocument(format="pdf", pages=pages, paged=True, path=path, warnings=warnings, empty_pages=empty, ocr=read_by_ocr)
+
+
+_INSTALL_OCR = "install the OCR extra to read scanned pages (pip install 'budgetextract[ocr]'), or run OCR (e.g. ocrmypdf) first"

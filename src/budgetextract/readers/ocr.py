@@ -1,0 +1,88 @@
+"""Pages without a text layer, read by offline OCR (RapidOCR: PP-OCR models shipped inside
+its wheel, run on CPU through onnxruntime; nothing is fetched at run time).
+
+A page is rendered at DPI, recognised into text boxes, and the boxes are laid out again as
+lines (boxes that share a band of the page, left to right) so the page's text goes through
+the same normalizer as a text layer; the boxes themselves are kept as rows of cells for the
+table reader (columns by position)."""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from functools import lru_cache
+
+DPI = 200
+_POINTS = 72 / DPI  # pixels → PDF points
+# boxes of one line overlap vertically by at least this share of the smaller box's height
+_SAME_LINE = 0.5
+# a gap wider than this share of the line's height separates two cells (a table's columns)
+_CELL_GAP = 0.8
+
+Box = tuple[tuple[float, float, float, float], str]
+"""((x0, top, x1, bottom) in points, text)"""
+
+
+@dataclass
+class RecognizedPage:
+    rows: list[list[Box]]
+    """the page's boxes as lines, each left to right"""
+    confidence: float
+    """the recognizer's mean confidence over the page's boxes (0 where none was found)"""
+
+    @property
+    def text(self) -> str:
+        return "\n".join(_line_text(row) for row in self.rows)
+
+
+def available() -> bool:
+    return importlib.util.find_spec("rapidocr_onnxruntime") is not None
+
+
+@lru_cache(maxsize=1)
+def _engine():
+    from rapidocr_onnxruntime import RapidOCR
+
+    # one thread: batch workers already use every core, and results do not depend on threading;
+    # pages are rendered upright, so the angle classifier is not needed
+    return RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1, use_cls=False)
+
+
+def read_page(page) -> RecognizedPage:
+    """OCR one pypdfium2 page."""
+    image = page.render(scale=DPI / 72).to_numpy()
+    result, _ = _engine()(image)
+    boxes, scores = [], []
+    for quad, text, score in result or []:
+        xs, ys = [p[0] for p in quad], [p[1] for p in quad]
+        boxes.append(((min(xs) * _POINTS, min(ys) * _POINTS, max(xs) * _POINTS, max(ys) * _POINTS), text.strip()))
+        scores.append(float(score))
+    return RecognizedPage(rows=_lines(boxes), confidence=round(sum(scores) / len(scores), 4) if scores else 0.0)
+
+
+def _lines(boxes: list[Box]) -> list[list[Box]]:
+    """Boxes grouped into lines by vertical overlap, top to bottom, each left to right."""
+    lines: list[list[Box]] = []
+    for box in sorted(boxes, key=lambda b: (b[0][1] + b[0][3]) / 2):
+        (x0, top, x1, bottom), _ = box
+        for line in reversed(lines[-3:]):
+            l_top, l_bottom = min(b[0][1] for b in line), max(b[0][3] for b in line)
+            overlap = min(bottom, l_bottom) - max(top, l_top)
+            if overlap >= _SAME_LINE * min(bottom - top, l_bottom - l_top):
+                line.append(box)
+                break
+        else:
+            lines.append([box])
+    return [sorted(line, key=lambda b: b[0][0]) for line in lines]
+
+
+def _line_text(row: list[Box]) -> str:
+    """A line's boxes joined; cells set apart by a wide gap keep a space between them,
+    as a text layer's table rows do."""
+    out = ""
+    for i, ((x0, top, x1, bottom), text) in enumerate(row):
+        if i:
+            gap = x0 - row[i - 1][0][2]
+            out += " " if gap > _CELL_GAP * (bottom - top) else ""
+        out += text
+    return out
