@@ -102,9 +102,9 @@ def process_bytes(path: Path, data: bytes, ocr: str = "auto") -> BudgetDocument:
     doc = BudgetDocument(source=source, sections=sections, extractor_version=__version__)
     doc.warnings.extend(raw.warnings)
     tables = extract_tables(raw, data, norm, sections)
+    doc.ocr_pages = [OcrPage(page=n, confidence=p.confidence) for n, p in sorted(raw.ocr.items())]
     run_extraction(doc, norm, tables)
     if raw.ocr:
-        doc.ocr_pages = [OcrPage(page=n, confidence=p.confidence) for n, p in sorted(raw.ocr.items())]
         for fact in doc.facts:
             read = raw.ocr.get(fact.evidence.page)
             fact.ocr_confidence = read.confidence if read else None

@@ -308,24 +308,43 @@ def _ocr_raws(rows: list[list[_Box]], page_no: int) -> list[_Raw]:
     return found
 
 
+_COLUMN_SHARE = 0.3  # a box wider than this share of the table is text across it, not a cell
+
+
 def _header_over_columns(rows: list[list[_Box]]) -> list[list[_Box]]:
-    """A recognised header box is as wide as its words, not its column: widen each to the
-    columns (spans of the body's boxes) it stands over, as a ruled header cell spans them."""
-    first = next((i for i, row in enumerate(rows) if any(_NUMBER.match(_clean(t)) for _, t in row)), len(rows))
-    spans: list[list[float]] = []
-    for (x0, _, x1, _), _ in sorted((box for row in rows[first:] for box in row), key=lambda b: b[0][0]):
-        if spans and x0 <= spans[-1][1]:
-            spans[-1][1] = max(spans[-1][1], x1)
-        else:
-            spans.append([x0, x1])
+    """A recognised header box is as wide as its words, not its column, and figures are
+    aligned anywhere in theirs. The columns are the spans of the body's boxes, the page parted
+    between neighbouring ones; each header box is widened to the parts it holds the middle
+    of or covers half of, as a ruled header cell spans its columns."""
+    figured = [any(_NUMBER.match(_clean(t)) for _, t in row) for row in rows]
+    first = figured.index(True) if True in figured else len(rows)
+    # the boxes of the rows with figures, less a line of text across the table (a note)
+    boxes = [b for row, has in zip(rows, figured) if has for b, _ in row]
+    width = max((b[2] for b in boxes), default=0) - min((b[0] for b in boxes), default=0)
+    columns = _merged([(b[0], b[2]) for b in boxes if b[2] - b[0] <= width * _COLUMN_SHARE])
+    if not columns:
+        return rows
+    cuts = [(a[1] + b[0]) / 2 for a, b in zip(columns, columns[1:])]
+    parts = list(zip([-1e9, *cuts], [*cuts, 1e9]))
     header = []
     for row in rows[:first]:
         cells = []
         for (x0, top, x1, bottom), text in row:
-            under = [s for s in spans if s[0] < x1 and x0 < s[1]]
-            cells.append(((min(x0, under[0][0]), top, max(x1, under[-1][1]), bottom) if under else (x0, top, x1, bottom), text))
+            middle = (x0 + x1) / 2
+            held = [(a, b) for a, b in parts if a <= middle < b or min(b, x1) - max(a, x0) >= (min(b, columns[-1][1]) - max(a, columns[0][0])) / 2]
+            cells.append(((max(held[0][0], columns[0][0]), top, min(held[-1][1], columns[-1][1]), bottom), text))
         header.append(cells)
     return header + rows[first:]
+
+
+def _merged(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    out: list[list[float]] = []
+    for x0, x1 in sorted(spans):
+        if out and x0 <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], x1)
+        else:
+            out.append([x0, x1])
+    return [(a, b) for a, b in out]
 
 
 def _pdf_raws(data: bytes, pages: list[int], ocr: dict):

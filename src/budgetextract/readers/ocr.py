@@ -12,6 +12,10 @@ import importlib.util
 from dataclasses import dataclass
 from functools import lru_cache
 
+import regex
+
+from .. import vocab
+
 DPI = 200
 _POINTS = 72 / DPI  # pixels → PDF points
 # boxes of one line overlap vertically by at least this share of the smaller box's height
@@ -55,9 +59,20 @@ def read_page(page) -> RecognizedPage:
     boxes, scores = [], []
     for quad, text, score in result or []:
         xs, ys = [p[0] for p in quad], [p[1] for p in quad]
-        boxes.append(((min(xs) * _POINTS, min(ys) * _POINTS, max(xs) * _POINTS, max(ys) * _POINTS), text.strip()))
+        boxes.append(((min(xs) * _POINTS, min(ys) * _POINTS, max(xs) * _POINTS, max(ys) * _POINTS), _corrected(text.strip())))
         scores.append(float(score))
     return RecognizedPage(rows=_lines(boxes), confidence=round(sum(scores) / len(scores), 4) if scores else 0.0)
+
+
+@lru_cache(maxsize=1)
+def _corrections() -> tuple[regex.Pattern, dict[str, str]]:
+    table = vocab.load("ocr")["corrections"]
+    return regex.compile("|".join(regex.escape(k) for k in sorted(table, key=len, reverse=True))), table
+
+
+def _corrected(text: str) -> str:
+    pattern, table = _corrections()
+    return pattern.sub(lambda m: table[m.group()], text)
 
 
 def _lines(boxes: list[Box]) -> list[list[Box]]:
