@@ -62,11 +62,21 @@ def is_total_row(name: str) -> bool:
 
 
 def column_role(name: str) -> str | None:
-    """The summary concept a column holds (basic, personnel, three_public_outbound …)."""
-    for role, pattern in _vocab()[5].items():
-        if pattern.search(name):
-            return role
+    """The summary concept a column holds (basic, personnel, three_public_outbound …); a
+    header cell whose words wrap over two lines may have been read as two levels
+    (公务接待/费), so the last two levels are also tried as one."""
+    patterns = _vocab()[5]
+    for candidate in dict.fromkeys([name, _joined_tail(name)]):
+        for role, pattern in patterns.items():
+            if pattern.search(candidate):
+                return role
     return None
+
+
+def _joined_tail(name: str) -> str:
+    """a/b/c → a/bc"""
+    head, _, last = name.rpartition("/")
+    return head + last
 
 
 def _clean(text: str | None) -> str:
@@ -280,15 +290,18 @@ _Box = tuple[tuple[float, float, float, float], str]
 
 def _ocr_raws(rows: list[list[_Box]], page_no: int) -> list[_Raw]:
     """The tables of a page read by OCR, whose boxes stand in lines: after each title line
-    the lines up to the next title (and, before the first, a table continued from the page
-    before)."""
+    the lines up to a note under it (注：…, a sentence) or the next title; before the first
+    title, figure rows continue a table from the page before. After a note, nothing is a
+    table until the next title (a page number is not a row)."""
     title_re = _vocab()[1]
     found: list[_Raw] = []
     above: list[str] = []
     table: list[list[_Box]] = []
-    titled = False  # a title seen: what follows is its table, header rows too
+    state = "continued"  # "titled": collecting a table, header rows too; "ended": after a note
 
     def close(listed: bool = False) -> None:
+        if not table and state != "titled":
+            return
         raw = _read_grid(_header_over_columns(table), "\n".join(above[-6:]), page_no)
         # a title followed at once by another is an entry of a list of tables (目录)
         if raw is not None and not (listed and not raw.rows):
@@ -299,8 +312,11 @@ def _ocr_raws(rows: list[list[_Box]], page_no: int) -> list[_Raw]:
         m = title_re.search(line) if len(line) <= 60 and "。" not in line else None
         if m and table_kind(m.group()):
             close(listed=not table)
-            above, table, titled = [*above, line], [], True
-        elif titled or table or any(_NUMBER.match(_clean(text)) for _, text in row):
+            above, table, state = [*above, line], [], "titled"
+        elif "。" in line or line.startswith(("注", "说明")):
+            close()
+            above, table, state = [*above, line], [], "ended"
+        elif state == "titled" or (state == "continued" and (table or any(_NUMBER.match(_clean(t)) for _, t in row))):
             table.append(row)
         else:
             above.append(line)
@@ -313,9 +329,9 @@ _COLUMN_SHARE = 0.3  # a box wider than this share of the table is text across i
 
 def _header_over_columns(rows: list[list[_Box]]) -> list[list[_Box]]:
     """A recognised header box is as wide as its words, not its column, and figures are
-    aligned anywhere in theirs. The columns are the spans of the body's boxes, the page parted
-    between neighbouring ones; each header box is widened to the parts it holds the middle
-    of or covers half of, as a ruled header cell spans its columns."""
+    aligned anywhere in theirs. The columns are the spans of the body's boxes, the table
+    parted between neighbouring ones; each header box is widened over the columns it stands
+    over, as a ruled header cell spans them."""
     figured = [any(_NUMBER.match(_clean(t)) for _, t in row) for row in rows]
     first = figured.index(True) if True in figured else len(rows)
     # the boxes of the rows with figures, less a line of text across the table (a note)
@@ -325,16 +341,52 @@ def _header_over_columns(rows: list[list[_Box]]) -> list[list[_Box]]:
     if not columns:
         return rows
     cuts = [(a[1] + b[0]) / 2 for a, b in zip(columns, columns[1:])]
-    parts = list(zip([-1e9, *cuts], [*cuts, 1e9]))
+    bounds = list(zip([columns[0][0], *cuts], [*cuts, columns[-1][1]]))
+    centres = [(c0 + c1) / 2 for c0, c1 in columns]
+    top_row = next((i for i, row in enumerate(rows[:first]) if not all(_is_preamble(_clean(t)) for _, t in row)), None)
     header = []
-    for row in rows[:first]:
+    for i, row in enumerate(rows[:first]):
+        if i == top_row and len(row) > 1:
+            claims = _group_claims(row, centres)
+        else:
+            claims = [_box_claim(box, bounds) for box, _ in row]
         cells = []
-        for (x0, top, x1, bottom), text in row:
-            middle = (x0 + x1) / 2
-            held = [(a, b) for a, b in parts if a <= middle < b or min(b, x1) - max(a, x0) >= (min(b, columns[-1][1]) - max(a, columns[0][0])) / 2]
-            cells.append(((max(held[0][0], columns[0][0]), top, min(held[-1][1], columns[-1][1]), bottom), text))
+        for ((x0, top, x1, bottom), text), held in zip(row, _nearest(row, claims, centres)):
+            if held:
+                x0, x1 = min(x0, bounds[held[0]][0]), max(x1, bounds[held[-1]][1])
+            cells.append(((x0, top, x1, bottom), text))
         header.append(cells)
     return header + rows[first:]
+
+
+def _group_claims(row: list[_Box], centres: list[float]) -> list[set[int]]:
+    """The top header row's boxes are groups (预算数 | 决算数, 人员经费 | 公用经费): each
+    reaches halfway to its neighbours and holds the columns whose middle lies within."""
+    claims = []
+    for j, ((x0, _, x1, _), _) in enumerate(row):
+        left = (row[j - 1][0][2] + x0) / 2 if j else float("-inf")
+        right = (x1 + row[j + 1][0][0]) / 2 if j + 1 < len(row) else float("inf")
+        claims.append({k for k, c in enumerate(centres) if left <= c < right})
+    return claims
+
+
+def _box_claim(box: tuple[float, float, float, float], bounds: list[tuple[float, float]]) -> set[int]:
+    """The columns whose part of the table holds the box's middle, or half of which it covers."""
+    x0, _, x1, _ = box
+    middle = (x0 + x1) / 2
+    last = len(bounds) - 1
+    return {k for k, (a, b) in enumerate(bounds)
+            if (a <= middle < b) or (k == 0 and middle < a) or (k == last and middle >= b)
+            or min(b, x1) - max(a, x0) >= (b - a) / 2}
+
+
+def _nearest(row: list[_Box], claims: list[set[int]], centres: list[float]) -> list[list[int]]:
+    """A column two boxes of a row claim is the nearer one's (科目编码 over a column of
+    names, where the codes' column has no figure row on this page)."""
+    middles = [(b[0] + b[2]) / 2 for b, _ in row]
+    return [sorted(k for k in claim if all(k not in other or abs(centres[k] - middles[j]) <= abs(centres[k] - middles[o])
+                                            for o, other in enumerate(claims) if o != j))
+            for j, claim in enumerate(claims)]
 
 
 def _merged(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:

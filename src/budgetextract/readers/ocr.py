@@ -88,7 +88,21 @@ def _lines(boxes: list[Box]) -> list[list[Box]]:
                 break
         else:
             lines.append([box])
-    return [sorted(line, key=lambda b: b[0][0]) for line in lines]
+    return [_spaced_words(sorted(line, key=lambda b: b[0][0])) for line in lines]
+
+
+def _spaced_words(line: list[Box]) -> list[Box]:
+    """Characters printed apart to fill a cell (项    目, 栏  次) come out as a box each:
+    join neighbouring one-character boxes less than two characters' height apart."""
+    out: list[Box] = []
+    for box in line:
+        (x0, top, x1, bottom), text = box
+        if out and len(text) == 1 and len(out[-1][1]) == 1 and x0 - out[-1][0][2] < 2 * (bottom - top):
+            (p0, ptop, _, pbottom), ptext = out[-1]
+            out[-1] = ((p0, min(ptop, top), x1, max(pbottom, bottom)), ptext + text)
+        else:
+            out.append(box)
+    return out
 
 
 def _line_text(row: list[Box]) -> str:
