@@ -325,6 +325,7 @@ def _ocr_raws(rows: list[list[_Box]], page_no: int) -> list[_Raw]:
 
 
 _COLUMN_SHARE = 0.3  # a box wider than this share of the table is text across it, not a cell
+_CENTRED = 0.2  # a group header stands within this share of its columns' width of their middle
 
 
 def _header_over_columns(rows: list[list[_Box]]) -> list[list[_Box]]:
@@ -346,9 +347,8 @@ def _header_over_columns(rows: list[list[_Box]]) -> list[list[_Box]]:
     top_row = next((i for i, row in enumerate(rows[:first]) if not all(_is_preamble(_clean(t)) for _, t in row)), None)
     header = []
     for i, row in enumerate(rows[:first]):
-        if i == top_row and len(row) > 1:
-            claims = _group_claims(row, centres)
-        else:
+        claims = _group_claims(row, columns) if i == top_row and len(row) > 1 else None
+        if claims is None:
             claims = [_box_claim(box, bounds) for box, _ in row]
         cells = []
         for ((x0, top, x1, bottom), text), held in zip(row, _nearest(row, claims, centres)):
@@ -359,14 +359,21 @@ def _header_over_columns(rows: list[list[_Box]]) -> list[list[_Box]]:
     return header + rows[first:]
 
 
-def _group_claims(row: list[_Box], centres: list[float]) -> list[set[int]]:
-    """The top header row's boxes are groups (预算数 | 决算数, 人员经费 | 公用经费): each
-    reaches halfway to its neighbours and holds the columns whose middle lies within."""
+def _group_claims(row: list[_Box], columns: list[tuple[float, float]]) -> list[set[int]] | None:
+    """The top header row's boxes as groups (预算数 | 决算数, 人员经费 | 公用经费): each
+    reaches halfway to its neighbours and holds the columns whose middle lies within. None
+    unless each stands centred over what it holds: a row that only begins the header (a
+    group beside the first line of a tall cell) is no row of groups."""
     claims = []
     for j, ((x0, _, x1, _), _) in enumerate(row):
         left = (row[j - 1][0][2] + x0) / 2 if j else float("-inf")
         right = (x1 + row[j + 1][0][0]) / 2 if j + 1 < len(row) else float("inf")
-        claims.append({k for k, c in enumerate(centres) if left <= c < right})
+        held = {k for k, (c0, c1) in enumerate(columns) if left <= (c0 + c1) / 2 < right}
+        if held:
+            a, b = columns[min(held)][0], columns[max(held)][1]
+            if abs((x0 + x1) / 2 - (a + b) / 2) > _CENTRED * (b - a):
+                return None
+        claims.append(held)
     return claims
 
 

@@ -93,14 +93,18 @@ def table_facts(ctx: Context, tables: list[Table], actuals: bool = False, year: 
         if row is None:
             continue
         # items as columns of the total row, or (one figure a row) as rows of their own
-        by_row = not any(column_role(c) in _THREE_PUBLIC for c in row.values)
+        roles = {column_role(c) for c in row.values}
+        by_row = not roles & set(_THREE_PUBLIC)
+        # the total's column may be headed 合计 alone (决算数/合计), unless the table also
+        # sets 会议费 and 培训费 beside the “三公”: its 合计 then holds them too
+        total_is_three_public = not roles & {"meeting_expenses", "training_expenses"}
         for field in _THREE_PUBLIC:
             if by_row:
                 item = row if field == "three_public_total" else next((r for r in table.rows if column_role(_ROW_LABEL.sub("", r.name)) == field), None)
                 column = _column(item, "total", actuals, year) if item else None
             else:
-                # the total's column may be headed 合计 alone (决算数/合计)
-                item, column = row, _column(row, field, actuals, year) or (_column(row, "total", actuals, year) if field == "three_public_total" else None)
+                item, column = row, _column(row, field, actuals, year) or (
+                    _column(row, "total", actuals, year) if field == "three_public_total" and total_is_three_public else None)
             fact = _fact(ctx, field, table, item, column) if column else None
             # a blank cell is not a printed 0 (templates leave unused cells empty)
             if fact is not None and fact.value is not None and field not in found:

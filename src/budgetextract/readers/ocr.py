@@ -70,9 +70,15 @@ def _corrections() -> tuple[regex.Pattern, dict[str, str]]:
     return regex.compile("|".join(regex.escape(k) for k in sorted(table, key=len, reverse=True))), table
 
 
+# the recognizer sets a space after a figure's comma or point (21, 940.96; 0. 00), and reads
+# the underline of a filled-in template blank as _ beside the figure (为_2,388.04_万元)
+_SPLIT_FIGURE = regex.compile(r"(?<=\d[,.])\s+(?=\d)|(?<=\d)\s+(?=[,.]\d)|_+(?=\d)|(?<=\d)_+")
+_WIDE_COMMA = regex.compile(r"(?<=\d)，(?=\d{3}(?!\d))")  # 3，660.38: a thousands comma read full-width
+
+
 def _corrected(text: str) -> str:
     pattern, table = _corrections()
-    return pattern.sub(lambda m: table[m.group()], text)
+    return _WIDE_COMMA.sub(",", _SPLIT_FIGURE.sub("", pattern.sub(lambda m: table[m.group()], text)))
 
 
 def _lines(boxes: list[Box]) -> list[list[Box]]:
