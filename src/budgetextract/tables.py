@@ -44,6 +44,7 @@ def _vocab():
         regex.compile(data["code_header"]),
         {k: regex.compile(p) for k, p in data["columns"].items()},
         regex.compile(data["line_number_header"]),
+        regex.compile(data["required"]["about_table"]),
     )
 
 
@@ -293,7 +294,7 @@ def _ocr_raws(rows: list[list[_Box]], page_no: int) -> list[_Raw]:
     the lines up to a note under it (注：…, a sentence) or the next title; before the first
     title, figure rows continue a table from the page before. After a note, nothing is a
     table until the next title (a page number is not a row)."""
-    title_re = _vocab()[1]
+    title_re, about = _vocab()[1], _vocab()[7]
     found: list[_Raw] = []
     above: list[str] = []
     table: list[list[_Box]] = []
@@ -309,7 +310,7 @@ def _ocr_raws(rows: list[list[_Box]], page_no: int) -> list[_Raw]:
 
     for row in rows:
         line = _clean("".join(text for _, text in row))
-        m = title_re.search(line) if len(line) <= 60 and "。" not in line else None
+        m = title_re.search(line) if len(line) <= 60 and "。" not in line and not about.search(line) else None
         if m and table_kind(m.group()):
             close(listed=not table)
             above, table, state = [*above, line], [], "titled"

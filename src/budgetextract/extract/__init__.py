@@ -93,7 +93,7 @@ def run_extraction(doc: BudgetDocument, norm: NormalizedText, tables: list[Table
     facts.extend(class_facts)
     findings.extend(class_findings)
 
-    findings.extend(apply_tables(ctx, summary, tables, facts, narrower))
+    findings.extend(apply_tables(ctx, summary, tables, facts, narrower, {p.page for p in doc.ocr_pages}))
     if summary.doc_kind == "final_accounts":
         stated = extract_execution(ctx)
         doc.execution = stated + table_entries(tables, stated, ctx)

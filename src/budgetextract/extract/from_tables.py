@@ -151,6 +151,7 @@ def table_function_classes(ctx: Context, tables: list[Table]) -> tuple[dict[str,
     expenditure side of the 收支总表), else of one fund's function table; and whether
     the rows were coded, and the table."""
     names = function_class_names()
+    by_code = {code: (code, name) for code, name in names.values()}
     for kind in ("expenditure", "budget_total", "function", "fiscal_total"):
         for table in (t for t in tables if t.kind == kind):
             classes, facts, coded = {}, [], True
@@ -161,7 +162,7 @@ def table_function_classes(ctx: Context, tables: list[Table]) -> tuple[dict[str,
                     continue
                 if row.level == "类" and row.code and not row.code.startswith("2"):
                     continue  # economic classes (301 …) are not function classes
-                entry = names.get(stem)
+                entry = names.get(stem) or _by_code(row, stem, by_code)
                 if entry is None:
                     continue
                 column = _column(row, "total") or next(iter(row.values), None)
@@ -179,13 +180,26 @@ def table_function_classes(ctx: Context, tables: list[Table]) -> tuple[dict[str,
     return {}, [], False, None
 
 
+def _by_code(row: TableRow, stem: str, by_code: dict[str, tuple[str, str]]) -> tuple[str, str] | None:
+    """A coded class row whose name lost a character (般公共服务支出, as OCR may read 一): the
+    class of its code, where the printed name is most of that class's name."""
+    entry = by_code.get(row.code or "")
+    if entry is None or row.level != "类" or not stem:
+        return None
+    full = entry[1][:-2] if entry[1].endswith("支出") else entry[1]
+    return entry if stem in full and len(stem) >= len(full) - 1 else None
+
+
 def _table_first() -> frozenset[str]:
     return frozenset(vocab.load("tables")["table_first"]["fields"])
 
 
-def apply_tables(ctx: Context, summary: Summary, tables: list[Table], facts: list[Fact], narrower: set[str] = frozenset()) -> list[Finding]:
+def apply_tables(ctx: Context, summary: Summary, tables: list[Table], facts: list[Fact], narrower: set[str] = frozenset(),
+                 ocr_pages: set[int] = frozenset()) -> list[Finding]:
     """Fill summary fields the narrative left null, or stated only for a narrower scope;
-    report where the two disagree."""
+    report where the two disagree. A table read by OCR (ocr_pages), where a figure may stand
+    in a column it is not in, outranks the narrative only for the fund figures its named
+    rows give (table_first); elsewhere, where they disagree, the field is null."""
     findings: list[Finding] = []
     other_parts: dict[str, Decimal] = {}
     first = _table_first()
@@ -199,11 +213,12 @@ def apply_tables(ctx: Context, summary: Summary, tables: list[Table], facts: lis
         confirmed.add(field)
         stated = getattr(summary, field)
         differs = stated is not None and fact.value is not None and abs(stated - fact.value) > CENT
-        if stated is None or (differs and (field in first or field in narrower)):
+        misread = fact.evidence.page in ocr_pages and field not in first
+        if stated is None or (differs and not misread and (field in first or field in narrower)):
             if fact.value is not None or stated is None:
                 setattr(summary, field, fact.value)
         if differs:
-            findings.append(_disagreement(field, stated, fact, facts, summary, scope=field in first or field in narrower))
+            findings.append(_disagreement(field, stated, fact, facts, summary, scope=field in first or field in narrower, misread=misread))
     if other_parts and summary.other_revenue is None:
         summary.other_revenue = sum(other_parts.values(), Decimal(0))
     if summary.basic_expenditure is None and _all_general_public_budget(summary):
@@ -222,13 +237,17 @@ def apply_tables(ctx: Context, summary: Summary, tables: list[Table], facts: lis
     return findings
 
 
-def _disagreement(field: str, stated: Decimal, fact: Fact, facts: list[Fact], summary: Summary, scope: bool) -> Finding:
+def _disagreement(field: str, stated: Decimal, fact: Fact, facts: list[Fact], summary: Summary, scope: bool, misread: bool) -> Finding:
     """The narrative's figure against the table's. A trifle against a real figure is a misprint:
-    the real one is kept if it is the table's, else neither. Any other difference not of scope
-    leaves the field null: which of the two is right is not evident."""
+    the real one is kept if it is the table's, else neither. Any other difference not of scope,
+    or any at all with a table read by OCR, leaves the field null: which is right is not evident."""
     narrative = [f.evidence for f in facts if f.source == "narrative" and f.value == stated][:1]
     evidence, table = narrative + [fact.evidence], fact.value
     said = f"{field}: the narrative says {stated} but the table says {table}"
+    if misread:
+        setattr(summary, field, None)
+        return finding("narrative_table_mismatch", said + "; left null (the table was read by OCR)",
+                       fields=[field], difference=stated - table, tolerance=CENT, evidence=evidence)
     if is_trifle(stated, table):
         setattr(summary, field, table if table > stated else None)
         return finding("headline_total_zero", said + ("; the table's figure is used" if table > stated else "; left null"),
