@@ -110,7 +110,7 @@ def process_bytes(path: Path, data: bytes, ocr: str = "auto") -> BudgetDocument:
             fact.ocr_confidence = read.confidence if read else None
         for finding in doc.findings:
             if not finding.evidence or any(e.page in raw.ocr for e in finding.evidence):
-                finding.message += " (read by OCR: a figure may be misread; check the page)"
+                finding.message += " (on a page read by OCR: check it against the page image)"
     if raw.empty_pages and any("scanned" in w for w in raw.warnings):
         doc.status = "partial"
     return doc
