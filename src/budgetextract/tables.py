@@ -20,7 +20,7 @@ import regex
 from . import vocab
 from .amounts import cell_amount
 from .normalize import NormalizedText
-from .readers.base import RawDocument
+from .readers.base import Cell, RawDocument
 from .pdf_grid import page_tables, text_above
 from .schema import Section, Table, TableRow
 from .segment import walk
@@ -135,7 +135,7 @@ def _header_path(header: list[_Cell], x0: float, x1: float) -> str:
     return "/".join(parts)
 
 
-def _read_grid(rows: list[list[tuple[tuple[float, float, float, float], str]]], above: str, page_no: int | None) -> _Raw | None:
+def _read_grid(rows: list[list[Cell]], above: str, page_no: int | None) -> _Raw | None:
     """One table from its cells ((x0, top, x1, bottom), text) row by row and the text
     above it: header cells, title, unit and data rows. None when it is not a table of figures."""
     title_re, unit_re = _vocab()[1], _vocab()[2]
@@ -286,10 +286,7 @@ def _assemble(raws) -> list[Table]:
     return [t for t, _ in tables]
 
 
-_Box = tuple[tuple[float, float, float, float], str]
-
-
-def _ocr_raws(rows: list[list[_Box]], page_no: int) -> list[_Raw]:
+def _ocr_raws(rows: list[list[Cell]], page_no: int) -> list[_Raw]:
     """The tables of a page read by OCR, whose boxes stand in lines: after each title line
     the lines up to a note under it (注：…, a sentence) or the next title; before the first
     title, figure rows continue a table from the page before. After a note, nothing is a
@@ -297,7 +294,7 @@ def _ocr_raws(rows: list[list[_Box]], page_no: int) -> list[_Raw]:
     title_re, about = _vocab()[1], _vocab()[7]
     found: list[_Raw] = []
     above: list[str] = []
-    table: list[list[_Box]] = []
+    table: list[list[Cell]] = []
     state = "continued"  # "titled": collecting a table, header rows too; "ended": after a note
 
     def close(listed: bool = False) -> None:
@@ -329,7 +326,7 @@ _COLUMN_SHARE = 0.3  # a box wider than this share of the table is text across i
 _CENTRED = 0.2  # a group header stands within this share of its columns' width of their middle
 
 
-def _header_over_columns(rows: list[list[_Box]]) -> list[list[_Box]]:
+def _header_over_columns(rows: list[list[Cell]]) -> list[list[Cell]]:
     """A recognised header box is as wide as its words, not its column, and figures are
     aligned anywhere in theirs. The columns are the spans of the body's boxes, the table
     parted between neighbouring ones; each header box is widened over the columns it stands
@@ -360,7 +357,7 @@ def _header_over_columns(rows: list[list[_Box]]) -> list[list[_Box]]:
     return header + rows[first:]
 
 
-def _group_claims(row: list[_Box], columns: list[tuple[float, float]]) -> list[set[int]] | None:
+def _group_claims(row: list[Cell], columns: list[tuple[float, float]]) -> list[set[int]] | None:
     """The top header row's boxes as groups (预算数 | 决算数, 人员经费 | 公用经费): each
     reaches halfway to its neighbours and holds the columns whose middle lies within. None
     unless each stands centred over what it holds: a row that only begins the header (a
@@ -388,7 +385,7 @@ def _box_claim(box: tuple[float, float, float, float], bounds: list[tuple[float,
             or min(b, x1) - max(a, x0) >= (b - a) / 2}
 
 
-def _nearest(row: list[_Box], claims: list[set[int]], centres: list[float]) -> list[list[int]]:
+def _nearest(row: list[Cell], claims: list[set[int]], centres: list[float]) -> list[list[int]]:
     """A column two boxes of a row claim is the nearer one's (科目编码 over a column of
     names, where the codes' column has no figure row on this page)."""
     middles = [(b[0] + b[2]) / 2 for b, _ in row]

@@ -10,12 +10,16 @@ if TYPE_CHECKING:
     from .ocr import RecognizedPage
 
 
+Cell = tuple[tuple[float, float, float, float], str]
+"""((x0, top, x1, bottom), text): a table cell, or a box of text recognised by OCR"""
+
+
 @dataclass
 class RawTable:
-    """A table as the format gives it: rows of cells, each ((x0, top, x1, bottom), text),
-    positions in grid units; and the lines of text just above it (title, unit)."""
+    """A table as the format gives it: rows of cells, positions in grid units; and the lines
+    of text just above it (title, unit)."""
 
-    rows: list[list[tuple[tuple[float, float, float, float], str]]]
+    rows: list[list[Cell]]
     above: list[str]
 
 

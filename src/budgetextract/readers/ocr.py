@@ -15,6 +15,7 @@ from functools import lru_cache
 import regex
 
 from .. import vocab
+from .base import Cell
 
 DPI = 200
 _POINTS = 72 / DPI  # pixels → PDF points
@@ -23,14 +24,10 @@ _SAME_LINE = 0.5
 # a gap wider than this share of the line's height separates two cells (a table's columns)
 _CELL_GAP = 0.8
 
-Box = tuple[tuple[float, float, float, float], str]
-"""((x0, top, x1, bottom) in points, text)"""
-
-
 @dataclass
 class RecognizedPage:
-    rows: list[list[Box]]
-    """the page's boxes as lines, each left to right"""
+    rows: list[list[Cell]]
+    """the page's boxes (positions in points) as lines, each left to right"""
     confidence: float
     """the recognizer's mean confidence over the page's boxes (0 where none was found)"""
 
@@ -81,9 +78,9 @@ def _corrected(text: str) -> str:
     return _WIDE_COMMA.sub(",", _SPLIT_FIGURE.sub("", pattern.sub(lambda m: table[m.group()], text)))
 
 
-def _lines(boxes: list[Box]) -> list[list[Box]]:
+def _lines(boxes: list[Cell]) -> list[list[Cell]]:
     """Boxes grouped into lines by vertical overlap, top to bottom, each left to right."""
-    lines: list[list[Box]] = []
+    lines: list[list[Cell]] = []
     for box in sorted(boxes, key=lambda b: (b[0][1] + b[0][3]) / 2):
         (x0, top, x1, bottom), _ = box
         for line in reversed(lines[-3:]):
@@ -97,10 +94,10 @@ def _lines(boxes: list[Box]) -> list[list[Box]]:
     return [_spaced_words(sorted(line, key=lambda b: b[0][0])) for line in lines]
 
 
-def _spaced_words(line: list[Box]) -> list[Box]:
+def _spaced_words(line: list[Cell]) -> list[Cell]:
     """Characters printed apart to fill a cell (项    目, 栏  次) come out as a box each:
     join neighbouring one-character boxes less than two characters' height apart."""
-    out: list[Box] = []
+    out: list[Cell] = []
     for box in line:
         (x0, top, x1, bottom), text = box
         if out and len(text) == 1 and len(out[-1][1]) == 1 and x0 - out[-1][0][2] < 2 * (bottom - top):
@@ -111,7 +108,7 @@ def _spaced_words(line: list[Box]) -> list[Box]:
     return out
 
 
-def _line_text(row: list[Box]) -> str:
+def _line_text(row: list[Cell]) -> str:
     """A line's boxes joined; cells set apart by a wide gap keep a space between them,
     as a text layer's table rows do."""
     out = ""
