@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 
 def _decimal_to_json(value: Decimal) -> int | float:
@@ -69,6 +69,17 @@ class Section(_Model):
     children: list[Section] = Field(default_factory=list)
 
 
+class Scope(_Model):
+    """What a figure covers. Two figures are summed or set against each other only when
+    their scopes are equal; null means the widest: all funds, the department, the year's own."""
+
+    fund: Literal["财政拨款", "一般公共预算", "政府性基金", "国有资本经营"] | None = Field(None, description="the one fund the figure is of; null: all funds")
+    unit: str | None = Field(None, description="the unit of the department the figure is of (本级, a named 下属单位); null: the department")
+    period: Literal["上年结转", "年终结转"] | None = Field(None, description="carry-over from last year, or to next year; null: the year's own")
+    part_of: str | None = Field(None, description="what larger item the figure is one line of (a classification item, the basic-expenditure "
+                                                   "table, a project); null: it stands for itself")
+
+
 class Fact(_Model):
     field: str = Field(description="dotted path, e.g. three_public.vehicle.operation, function_classes.卫生健康支出")
     value: Money | int | str | None
@@ -76,6 +87,7 @@ class Fact(_Model):
     raw: str = Field(description="the figure as printed")
     section: str | None = Field(None, description="number path of the section the figure stands in")
     source: Literal["narrative", "table"] = "narrative"
+    scope: Scope = Field(default_factory=Scope)
     evidence: Evidence
     ocr_confidence: float | None = Field(None, description="the OCR recognizer's mean confidence on the evidence's page, where it was read by OCR")
 

@@ -9,7 +9,8 @@ from functools import cached_property
 from spacy.tokens import Doc, Span
 
 from ..normalize import NormalizedText
-from ..schema import Evidence, Fact, Section
+from ..schema import Evidence, Fact, Scope, Section
+from ..scope import ScopeReader
 from ..segment import section_at, walk
 
 
@@ -35,6 +36,14 @@ class Context:
     @cached_property
     def _excluded_ranges(self) -> list[tuple[int, int]]:
         return [(s.start, s.end) for s in walk(self.sections) if s.kind in self.excluded_kinds]
+
+    @cached_property
+    def _scopes(self) -> ScopeReader:
+        return ScopeReader(self.norm, self.sections)
+
+    def scope(self, anchor: int, figure: int | None = None) -> Scope:
+        """What the figure whose phrase starts at anchor covers (see scope.py)."""
+        return self._scopes.at(anchor, figure)
 
     def excluded(self, offset: int) -> bool:
         return any(a <= offset < b for a, b in self._excluded_ranges)

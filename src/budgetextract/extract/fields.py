@@ -11,7 +11,8 @@ import regex
 
 from .. import vocab
 from ..checks.registry import finding
-from ..schema import Fact, Finding
+from ..schema import Fact, Finding, Scope
+from ..scope import clause_start
 from .context import Context
 
 
@@ -41,6 +42,7 @@ class Candidate:
     start: int
     end: int
     scoped: bool = False
+    scope: Scope | None = None
 
 
 @lru_cache(maxsize=1)
@@ -113,22 +115,19 @@ def candidates(ctx: Context, spec: FieldSpec) -> list[Candidate]:
         # narrows to one (…；其中一般公共预算拨款政府采购504.98万元：…), ranks below all others
         narrowing = _narrowing_clause()
         for c in found:
-            clause = text[_clause_start(text, c.anchor_start) : c.anchor_start]
+            clause = text[clause_start(text, c.anchor_start) : c.anchor_start]
             if ctx.kinds_at(c.anchor_start) & spec.scoped or (spec.scoped_clause and narrowing.search(clause)):
                 c.tier, c.scoped = c.tier + zero_tier + 1, True
+    for c in found:
+        c.scope = ctx.scope(c.anchor_start, c.start)
     found.sort(key=lambda c: (c.tier, c.start))
     return found
-
-
-def _clause_start(text: str, pos: int) -> int:
-    """Where the clause holding pos begins (after the last 。 ; or line break)."""
-    return max(text.rfind(p, 0, pos) for p in "。;\n") + 1
 
 
 def _nil_for_another_fund(ctx: Context, c: Candidate) -> bool:
     """0 stated in a clause about one fund (组织对0个政府性基金预算项目…，共涉及资金0万元)."""
     text = ctx.norm.folded
-    return bool(_other_fund().search(text, _clause_start(text, c.anchor_start), c.end))
+    return bool(_other_fund().search(text, clause_start(text, c.anchor_start), c.end))
 
 
 @lru_cache(maxsize=1)
@@ -143,6 +142,7 @@ def to_fact(ctx: Context, c: Candidate, path: str) -> Fact:
         unit=c.unit,
         raw=c.raw,
         section=ctx.section_label(c.start),
+        scope=c.scope or Scope(),
         evidence=ctx.evidence(c.anchor_start, c.end),
     )
 
@@ -152,6 +152,14 @@ def choose(ctx: Context, field: str, found: list[Candidate]) -> tuple[Candidate 
     the figure is ambiguous: no value, and a finding that shows each statement."""
     if not found:
         return None, []
+    whole = [c for c in found if c.scope is None or (c.scope.unit is None and c.scope.part_of is None)]
+    if not whole:
+        # stated only for its units or as lines of larger items: none is the department's figure
+        parts = sorted({c.scope.unit or c.scope.part_of for c in found})
+        return None, [finding(
+            "stated_for_parts_only", fields=[field], evidence=[ctx.evidence(c.anchor_start, c.end) for c in found[:4]],
+            message=f"{field}: the document states it only for parts of the department ({'; '.join(p[:30] for p in parts[:4])}), not for the whole; left null")]
+    found = whole
     top = [c for c in found if c.tier == found[0].tier]
     if any(c.value for c in top):
         top = [c for c in top if c.value or not _nil_for_another_fund(ctx, c)]

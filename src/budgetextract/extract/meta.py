@@ -39,30 +39,38 @@ def _patterns():
         regex.compile(data["final_accounts"]),
         regex.compile(data["unit_scope"]),
         regex.compile(data["fiscal_year_fallback"]),
+        regex.compile(data["title_year"]),
+        regex.compile(data["name_lead"]),
     )
 
 
-def _title_block(norm: NormalizedText, sections: list[Section]) -> tuple[str, list[int]]:
+def _head_end(norm: NormalizedText, sections: list[Section]) -> int:
+    return min(next((s.start for s in walk(sections)), len(norm.text)), len(norm.folded))
+
+
+def _title_block(norm: NormalizedText, sections: list[Section]) -> tuple[str, list[int], list[int]]:
     """The lines before the first heading (or the first six lines), joined, with the
-    offset of each character so a match can be traced back."""
-    first = next((s.start for s in walk(sections)), len(norm.text))
-    head_end = min(first, len(norm.folded))
-    chars, offsets = [], []
+    offset of each character so a match can be traced back, and where each line starts
+    in the joined text."""
+    chars, offsets, line_starts = [], [], [0]
     lines_seen = 0
-    for i, ch in enumerate(norm.folded[:head_end]):
+    for i, ch in enumerate(norm.folded[: _head_end(norm, sections)]):
         if ch == "\n":
             lines_seen += 1
             if lines_seen >= 6:
                 break
+            line_starts.append(len(chars))
             continue
         chars.append(ch)
         offsets.append(i)
-    return "".join(chars), offsets
+    return "".join(chars), offsets, line_starts
 
 
 def _clean_name(name: str) -> str:
-    """The name as printed, joined where the title wrapped it, without a qualifier (本级)."""
-    return _patterns()[4].sub("", regex.sub(r"\s+", "", name))
+    """The name as printed, joined where the title wrapped it, without a qualifier (本级)
+    and without what no name begins with (punctuation, a list number)."""
+    name = _patterns()[11].sub("", regex.sub(r"\s+", "", name))
+    return _patterns()[4].sub("", name)
 
 
 def _department(norm: NormalizedText, sections: list[Section], file_name: str | None) -> tuple[str | None, tuple[int, int] | None, bool]:
@@ -80,11 +88,14 @@ def _department(norm: NormalizedText, sections: list[Section], file_name: str | 
         m = pattern.search(text)
         if m and usable(m.group("name"), False):
             return _clean_name(m.group("name")), m.span("name"), False
-    head, offsets = _title_block(norm, sections)
-    for pattern in head_pats:
-        m = pattern.search(head)
-        if m and usable(m.group("name"), False):
-            return _clean_name(m.group("name")), (offsets[m.start("name")], offsets[m.end("name") - 1] + 1), False
+    head, offsets, line_starts = _title_block(norm, sections)
+    # a name begins a line: a line of other print above the title (a code, a stamp) is not part of it
+    for start in line_starts:
+        for pattern in head_pats:
+            m = pattern.search(head[start:])
+            if m and usable(m.group("name"), False):
+                return (_clean_name(m.group("name")),
+                        (offsets[start + m.start("name")], offsets[start + m.end("name") - 1] + 1), False)
     for pattern in text_pats:
         for m in pattern.finditer(text):
             if usable(m.group("name"), True):
@@ -99,11 +110,14 @@ def _department(norm: NormalizedText, sections: list[Section], file_name: str | 
 
 
 def extract_meta(norm: NormalizedText, sections: list[Section], file_name: str | None = None) -> Meta:
-    year_pat, final_pat, unit_pat, table_year_pat = _patterns()[6:]
+    year_pat, final_pat, unit_pat, table_year_pat, title_year = _patterns()[6:11]
     text = norm.folded
     department, dept_at, from_file_name = _department(norm, sections, file_name)
 
-    years = [(int(m.group("year")), m.span("year")) for m in year_pat.finditer(text)]
+    # the title's year first: a sentence (2025年部门预算含中央基建资金) speaks of other years
+    m = title_year.search(text, 0, _head_end(norm, sections))
+    years = [(int(m.group("year")), m.span("year"))] if m else []
+    years = years or [(int(m.group("year")), m.span("year")) for m in year_pat.finditer(text)]
     if not years:  # a file of tables only: the year in a table title
         years = [(int(m.group("year")), m.span("year")) for m in table_year_pat.finditer(text)]
     # the first "<year>年(度)…预算/决算" is the title's; later ones compare with other years
