@@ -29,6 +29,8 @@ def _patterns():
         [(regex.compile(p), fund) for p, fund in data["funds"]],
         [(regex.compile(p), period) for p, period in data["periods"]],
         data["fund_sections"],
+        regex.compile(data["unit_subject"]),
+        regex.compile(data["not_a_unit"]),
     )
 
 
@@ -37,19 +39,42 @@ def clause_start(text: str, pos: int) -> int:
     return max(text.rfind(p, 0, pos) for p in "。;\n") + 1
 
 
+def _nearest(words: str, named: list[tuple[regex.Pattern, str]]) -> str | None:
+    """What the words name nearest their end (…一般公共预算拨款X万元、政府性基金预算拨款 → 政府性基金)."""
+    best, best_end = None, -1
+    for pattern, name in named:
+        for m in pattern.finditer(words):
+            if m.end() > best_end:
+                best, best_end = name, m.end()
+    return best
+
+
 def fund_in(words: str) -> str | None:
     """The one fund that words name (一般公共预算拨款收入 → 一般公共预算), if any."""
-    return next((fund for pattern, fund in _patterns()[3] if pattern.search(words)), None)
+    return _nearest(words, _patterns()[3])
 
 
 def period_in(words: str) -> str | None:
-    return next((period for pattern, period in _patterns()[4] if pattern.search(words)), None)
+    return _nearest(words, _patterns()[4])
+
+
+def _abbreviates(short: str, name: str) -> bool:
+    """short is name, or name shortened by leaving characters out (省检察院 of 江苏省人民检察院)."""
+    rest = iter(name)
+    return all(ch in rest for ch in short)
 
 
 @dataclass
 class ScopeReader:
     norm: NormalizedText
     sections: list[Section]
+    department: str | None = None
+
+    def _is_department(self, name: str) -> bool:
+        """The department named again, in full or shortened (市民政局 for 西安市民政局)."""
+        bare = regex.sub(r"[(（]?本级[)）]?$", "", name)
+        return bool(_patterns()[7].search(bare)) or (self.department is not None and (
+            _abbreviates(bare, self.department) or bare.endswith(self.department)))
 
     @cached_property
     def _units(self) -> dict[int, str]:
@@ -84,7 +109,12 @@ class ScopeReader:
         unit = next((self._units[s.start] for s in reversed(chain) if s.start in self._units), None)
         part = next((s.title for s in reversed(chain) if s.start in self._classes and s.start != anchor), None)
         text = self.norm.folded
-        clause = text[clause_start(text, anchor) : words_end if words_end is not None else anchor]
+        start = clause_start(text, anchor)
+        clause = text[start : words_end if words_end is not None else anchor]
+        if unit is None:
+            subject = _patterns()[6].search(text, start, anchor)
+            if subject and not self._is_department(subject.group("name")):
+                unit = subject.group("name")
         if part is None and _patterns()[2].search(clause):
             part = clause
         fund = fund_in(clause)

@@ -67,6 +67,7 @@ def table_evidence(norm: NormalizedText, table: Table, row: TableRow, column: st
     printed = row.printed.get(column)
     if not printed:
         return None
+    printed = printed.split("+")[0]  # a sum of rows (one class under two government classes): its first
     if not table.pages:  # a format without pages (DOCX, text): on a line of table rows
         hits = [h for h in _figure_at(norm.text, printed, 0, len(norm.text))
                 if is_table_row(line := norm.line_at(h)) or (row.name and row.name in line)]

@@ -213,15 +213,27 @@ def _rows(raw: _Raw, unit: str | None) -> list[TableRow]:
     for cells in raw.rows:
         code_parts: list[str] = []
         current: TableRow | None = None
+        second_name = False  # the name of an item's second classification follows its code
         for cell in cells:
             column = _header_path(raw.header, cell.x0, cell.x1)
             if column and line_number.search(column.split("/")[-1]):
                 continue  # 决算 tables number their rows (行次): not a figure
             is_code_col = bool(code_header.search(column.split("/")[-1])) if column else False
             if (_CODE.match(cell.text) or (is_code_col and _SPLIT_CODE.match(cell.text))) and (current is None or is_code_col):
+                if current is not None and current.code and not current.printed and not code_parts:
+                    # 30215 会议费 | 50202 会议费 | figures: one item under its department's and the
+                    # government's economic classification, not two (side-by-side items have figures first)
+                    current.cells.append(cell.text)
+                    second_name = True
+                    continue
                 # a code under a code header begins the next item, also one printed beside another
                 code_parts, current = ([] if current is not None else code_parts) + [cell.text], None
                 continue
+            if second_name and cell.text and not _NUMBER.match(cell.text):
+                current.cells.append(cell.text)
+                second_name = False
+                continue
+            second_name = False
             if _NUMBER.match(cell.text) or (cell.text == "" and current is not None):
                 if current is None:
                     if out and out[-1].page == raw.page and not any(out[-1].printed.values()) and not code_parts:

@@ -35,12 +35,13 @@ def run_extraction(doc: BudgetDocument, norm: NormalizedText, tables: list[Table
     """Fill doc's summary, facts, findings and tables. `entities` is the spaCy Doc of
     norm.text when the caller already has it (the benchmark times that stage apart)."""
     field_specs, _, _, excluded = specs()
-    ctx = Context(norm=norm, sections=doc.sections, doc=entities if entities is not None else analyse(norm.text), excluded_kinds=excluded)
+    meta = extract_meta(norm, doc.sections, doc.source.file_name)
+    ctx = Context(norm=norm, sections=doc.sections, doc=entities if entities is not None else analyse(norm.text),
+                  excluded_kinds=excluded, department=meta.department)
     summary = Summary()
     facts: list[Fact] = []
     findings: list[Finding] = []
 
-    meta = extract_meta(norm, doc.sections, doc.source.file_name)
     if meta.department_from_file_name:
         doc.warnings.append(f"the text names no department; '{meta.department}' is taken from the file name")
     doc.department = summary.department = meta.department

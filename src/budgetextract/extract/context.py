@@ -20,6 +20,7 @@ class Context:
     sections: list[Section]
     doc: Doc
     excluded_kinds: frozenset[str]
+    department: str | None = None
     facts: list[Fact] = field(default_factory=list)
 
     @cached_property
@@ -39,7 +40,7 @@ class Context:
 
     @cached_property
     def _scopes(self) -> ScopeReader:
-        return ScopeReader(self.norm, self.sections)
+        return ScopeReader(self.norm, self.sections, self.department)
 
     def scope(self, anchor: int, figure: int | None = None) -> Scope:
         """What the figure whose phrase starts at anchor covers (see scope.py)."""

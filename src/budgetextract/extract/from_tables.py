@@ -142,8 +142,21 @@ def table_facts(ctx: Context, tables: list[Table], actuals: bool = False, year: 
 
 
 def _line_item(table: Table, name: str) -> TableRow | None:
-    """The row of an economic class by name, its code printed in the name or not ([30215]会议费)."""
-    return next((r for r in table.rows if _CODE_PREFIX.sub("", r.name) == name), None)
+    """The row of an economic class by name, its code printed in the name or not ([30215]会议费).
+    Where the class is listed once under each government class it maps to (30215 会议费 under
+    50202 会议费 and again under 50502 商品和服务支出), its figure is the sum of those rows."""
+    rows = [r for r in table.rows if _CODE_PREFIX.sub("", r.name) == name]
+    if not rows:
+        return None
+    same = [r for r in rows if r.code and r.code == rows[0].code]
+    if len(same) < 2:
+        return rows[0]
+    merged = rows[0].model_copy(deep=True)
+    for column in merged.values:
+        parts = [r.values.get(column) for r in same if r.values.get(column) is not None]
+        merged.values[column] = sum(parts, Decimal(0)) if parts else None
+        merged.printed[column] = "+".join(r.printed[column] for r in same if r.printed.get(column)) if parts else ""
+    return merged
 
 
 def table_function_classes(ctx: Context, tables: list[Table]) -> tuple[dict[str, Decimal], list[Fact], bool, Table | None]:
