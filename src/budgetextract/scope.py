@@ -122,3 +122,14 @@ class ScopeReader:
             fund_sections = _patterns()[5]
             fund = next((fund_sections[s.kind] for s in reversed(chain) if s.kind in fund_sections), None)
         return Scope(fund=fund, unit=unit, period=period_in(clause), part_of=part)
+
+
+_NOT_INCLUDED = regex.compile(r"[(（]?不含[^)）]*[)）]?")
+
+
+def table_scope(title: str, kind: str) -> Scope:
+    """What a table's figures cover, from its title (一般公共预算基本支出表 → that fund, the
+    basic-expenditure part; …（不含上年结转） says nothing of the carry-over)."""
+    words = _NOT_INCLUDED.sub("", title)
+    part = "基本支出" if kind.startswith("basic") or "基本支出" in words else None
+    return Scope(fund=fund_in(words), period=period_in(words), part_of=part)

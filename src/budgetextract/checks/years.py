@@ -69,12 +69,33 @@ def _dates(ctx: Context, year: int, final: bool) -> list[Finding]:
     """A budget for a year is published in it at the latest; a final account the year after.
     Holdings (截至…) stand at the year's end in a final account, before it in a budget."""
     _, _, date, _ = _patterns()
+    text = ctx.norm.folded
     out = []
-    for m in date.finditer(ctx.norm.folded):
+    for m in date.finditer(text):
         printed, as_of = int(m.group("year")), bool(m.group("asof"))
+        if not 1 <= int(m.group("month")) <= 12:
+            continue
+        if as_of and final and printed < year:
+            out.append(finding("date_out_of_range", f"the holdings are stated as of “{m.group()}”, not at the end of "
+                               f"{year}, the year this final account is of", evidence=[ctx.evidence(m.start(), m.end())]))
+            continue
         latest = year if (as_of or not final) else year + 1
-        if printed > latest and 1 <= int(m.group("month")) <= 12:
-            out.append(finding("date_out_of_range", f"the date “{m.group()}” is later than a {year} "
-                               f"{'final account' if final else 'budget'} can speak of",
-                               evidence=[ctx.evidence(m.start(), m.end())]))
+        if printed <= latest or (not as_of and _planned(ctx, text, m.start())):
+            continue
+        out.append(finding("date_out_of_range", f"the date “{m.group()}” is later than a {year} "
+                           f"{'final account' if final else 'budget'} can speak of",
+                           evidence=[ctx.evidence(m.start(), m.end())]))
     return out
+
+
+def _planned(ctx: Context, text: str, pos: int) -> bool:
+    """A date of the work planned: in a performance target or a table, or the end of a
+    period (合同期至2023年5月31日, 结束2023年5月31日), which may reach past the budget's year."""
+    return bool(ctx.kinds_at(pos) & {"performance", "tables"}) or ctx.excluded(pos) \
+        or bool(_period_end().search(text, max(0, pos - 4), pos))
+
+
+@lru_cache(maxsize=1)
+def _period_end() -> regex.Pattern:
+    """What ends a period just before a date (至, 结束, a dash)."""
+    return regex.compile(vocab.load("wording")["period_end"])

@@ -11,6 +11,7 @@ from .. import vocab
 from ..checks.registry import finding
 from ..nlp import function_class_names
 from ..schema import Fact, Finding, Summary, Table, TableRow
+from ..scope import table_scope
 from ..table_cells import CENT, is_trifle, table_evidence, total_row
 from ..tables import column_role
 from .context import Context
@@ -69,7 +70,7 @@ def _fact(ctx: Context, field: str, table: Table, row: TableRow, column: str) ->
         return None
     evidence.label = f"{table.title} | {row.name or '(first row)'} | {column}"
     return Fact(field=field, value=value, unit="万元", raw=row.printed[column] + (table.unit or ""),
-                section=f"table:{table.kind}", source="table", evidence=evidence)
+                section=f"table:{table.kind}", source="table", scope=table_scope(table.title, table.kind), evidence=evidence)
 
 
 def table_facts(ctx: Context, tables: list[Table], actuals: bool = False, year: int | None = None) -> dict[str, Fact]:
@@ -227,6 +228,18 @@ def apply_tables(ctx: Context, summary: Summary, tables: list[Table], facts: lis
         stated = getattr(summary, field)
         differs = stated is not None and fact.value is not None and abs(stated - fact.value) > CENT
         misread = fact.evidence.page in ocr_pages and field not in first
+        if differs and not misread and abs(stated - fact.value) <= _printed_rounding(stated):
+            # 94386.49 against 943,864,999.96元: the narrative rounds (or cuts) to the digit it prints
+            findings.append(finding("narrative_table_rounding", f"{field}: the narrative says {stated}, the table {fact.value}; "
+                                    "within the narrative's rounding, its figure is kept", fields=[field], difference=stated - fact.value,
+                                    evidence=_narrative_evidence(facts, stated) + [fact.evidence]))
+            continue
+        if differs and not misread and _other_scope(facts, stated, fact):
+            findings.append(finding("scope_difference", f"{field}: the narrative says {stated} of {_scope_words(facts, stated)}, "
+                                    f"the table {fact.value} of {fact.scope.part_of or fact.scope.fund}; not the same figure, "
+                                    "the narrative's is kept", fields=[field], difference=stated - fact.value,
+                                    evidence=_narrative_evidence(facts, stated) + [fact.evidence]))
+            continue
         if stated is None or (differs and not misread and (field in first or field in narrower)):
             if fact.value is not None or stated is None:
                 setattr(summary, field, fact.value)
@@ -248,6 +261,32 @@ def apply_tables(ctx: Context, summary: Summary, tables: list[Table], facts: lis
     if classes and (not summary.function_classes or coded and _extends(summary.function_classes, classes)):
         summary.function_classes = classes
     return findings
+
+
+def _printed_rounding(stated: Decimal) -> Decimal:
+    """How far a figure printed to its last digit may be from the exact one: half that digit,
+    and a cent more for a figure cut rather than rounded."""
+    return Decimal(1).scaleb(min(0, stated.as_tuple().exponent)) / 2 + CENT
+
+
+def _narrative_evidence(facts: list[Fact], stated: Decimal) -> list:
+    return [f.evidence for f in facts if f.source == "narrative" and f.value == stated][:1]
+
+
+def _other_scope(facts: list[Fact], stated: Decimal, table: Fact) -> bool:
+    """The narrative's figure and the table's are of different scopes: each names a fund
+    and not the same one, or the table's is a part (basic expenditure) the narrative's is not."""
+    said = next((f.scope for f in facts if f.source == "narrative" and f.value == stated), None)
+    if said is None:
+        return False
+    funds_differ = said.fund is not None and table.scope.fund is not None and said.fund != table.scope.fund \
+        and "财政拨款" not in (said.fund, table.scope.fund)
+    return funds_differ or (table.scope.part_of is not None and said.part_of is None)
+
+
+def _scope_words(facts: list[Fact], stated: Decimal) -> str:
+    said = next((f.scope for f in facts if f.source == "narrative" and f.value == stated), None)
+    return (said.fund if said else None) or "the department"
 
 
 def _disagreement(field: str, stated: Decimal, fact: Fact, facts: list[Fact], summary: Summary, scope: bool, misread: bool) -> Finding:
