@@ -89,7 +89,8 @@ def check_arithmetic(summary: Summary, facts: list[Fact], ctx: Context, executio
         if s.reserve_expenditure is not None:
             parts["reserve_expenditure"] = s.reserve_expenditure
         finding = _sum_finding("expenditure_total", s.expenditure_total, parts, "basic + project (+ reserve) expenditure", ev("expenditure_total", *parts))
-        if finding and finding.code == "sum_mismatch" and finding.difference in _carried_forward(ctx):
+        if finding and finding.code == "sum_mismatch" and any(
+                abs(finding.difference - c) <= ROUNDING * len(parts) for c in _carried_forward(ctx)):
             # the total holds the year-end carry-forward (年终结转结余 108.27万元) beside them
             finding = _as_scope(finding, "; the difference is the year-end carry-forward the document states")
         if finding:
@@ -115,12 +116,12 @@ def check_arithmetic(summary: Summary, facts: list[Fact], ctx: Context, executio
             findings.append(finding)
 
     if s.function_classes and s.expenditure_total is not None:
-        total = s.expenditure_total
+        # the classes are of the table they were read from: all funds, the fiscal
+        # appropriation or the 一般公共预算 alone; they are set against the nearest of those totals
         computed = sum(s.function_classes.values(), Decimal(0))
-        if computed != total and s.fiscal_appropriation_total is not None and abs(computed - s.fiscal_appropriation_total) < abs(computed - total):
-            total, name = s.fiscal_appropriation_total, "fiscal_appropriation_total"
-        else:
-            name = "expenditure_total"
+        totals = [(getattr(s, n), n) for n in ("expenditure_total", "fiscal_appropriation_total", "general_public_budget")
+                  if getattr(s, n) is not None]
+        total, name = min(totals, key=lambda t: abs(computed - t[0]))
         parts = {f"function_classes.{k}": v for k, v in s.function_classes.items()}
         finding = _sum_finding(name, total, parts, "function classes", ev(name) + _evidence(facts, list(parts)))
         if finding:
@@ -189,6 +190,14 @@ def _share_checks(s: Summary, ctx: Context) -> list[Finding]:
     return out
 
 
+def _within_figures_rounding(change: Decimal, prior: Decimal, stated: Decimal, tolerance: Decimal) -> bool:
+    """The percentage was computed from the exact figures, which the document prints rounded
+    to 0.01 each: the change by up to half a cent, the prior (current − change) by a cent."""
+    half = Decimal("0.005")
+    low, high = sorted([(abs(change) - half) / (prior + 2 * half), (abs(change) + half) / max(prior - 2 * half, half)])
+    return low * 100 - tolerance <= abs(stated) <= high * 100 + tolerance
+
+
 def _change_checks(facts: list[Fact]) -> list[Finding]:
     """A stated change % against its amount: prior = current − change, pct = change / prior."""
     out = []
@@ -209,7 +218,7 @@ def _change_checks(facts: list[Fact]) -> list[Finding]:
         # a percentage printed as 22% or 54.9% is rounded to its last digit
         printed_places = max(0, -pct.value.as_tuple().exponent)
         tolerance = max(PCT_ROUNDING, Decimal(1).scaleb(-printed_places) / 2)
-        if abs(diff) <= tolerance:
+        if abs(diff) <= tolerance or _within_figures_rounding(f.value, prior, pct.value, tolerance):
             continue
         out.append(finding(
             "change_pct_mismatch", f"{base}: change {f.value} on a prior {prior} is {computed}% but the document says {pct.value}%",

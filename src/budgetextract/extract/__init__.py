@@ -13,7 +13,7 @@ from ..checks import run_checks
 from ..nlp import analyse
 from ..normalize import NormalizedText
 from ..schema import BudgetDocument, Fact, Finding, Summary, Table
-from .changes import change_facts, headline_change, parse_change, placeholder_finding
+from .changes import change_facts, ends_a_list, headline_change, parse_change, placeholder_finding
 from .context import Context
 from .execution import extract_execution, table_entries
 from .fields import candidates, choose, specs, to_fact
@@ -67,7 +67,7 @@ def run_extraction(doc: BudgetDocument, norm: NormalizedText, tables: list[Table
             other_parts[spec.field] = chosen.value
         else:
             setattr(summary, spec.field, chosen.value)
-        change = parse_change(ctx, chosen.end)
+        change = None if ends_a_list(ctx, chosen.anchor_start) else parse_change(ctx, chosen.end)
         if change is not None and change.placeholder:
             findings.append(placeholder_finding(ctx, f"changes.{spec.path}", change))
         elif change is not None:

@@ -49,6 +49,16 @@ def _patterns():
     )
 
 
+_LIST_ITEM = regex.compile(r"其中[:：]?[^。;\n]*、\s*$")
+
+
+def ends_a_list(ctx: Context, anchor: int) -> bool:
+    """The figure is the last part listed after its total (…万元，其中：A X万元、B Y万元，较上年减少Z):
+    a change stated after the list is the total's, not this part's."""
+    text = ctx.norm.folded
+    return bool(_LIST_ITEM.search(text, max(0, ctx.sentence_start(anchor)), anchor))
+
+
 def parse_change(ctx: Context, pos: int, follow_next_sentence: bool = False, total: Decimal | None = None) -> Change | None:
     """The change stated after pos in the rest of its sentence. For a headline total,
     also in a later sentence of its paragraph that opens with a comparison (与上年相比 …);

@@ -86,6 +86,11 @@ class Context:
     def evidence(self, start: int, end: int) -> Evidence:
         return self.norm.evidence(start, end)
 
+    def sentence_start(self, pos: int) -> int:
+        """Start of the sentence containing pos (after the last 。 or line break)."""
+        text = self.norm.text
+        return max(text.rfind("。", 0, pos), text.rfind("\n", 0, pos)) + 1
+
     def sentence_end(self, pos: int) -> int:
         """End of the sentence containing pos (after its 。, or at the line end)."""
         text = self.norm.text
