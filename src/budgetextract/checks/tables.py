@@ -208,12 +208,29 @@ def title_lines(ctx: Context) -> Titles:
     title, p = title_pattern(), _patterns()
     lines: list[tuple[str | None, str | None, int]] = []  # (exact kind, loose kind, offset)
     offset = 0
-    for line in ctx.norm.text.split("\n"):
+    text_lines = ctx.norm.text.split("\n")
+
+    def exact_kind(stripped: str, within: int | None = None) -> str | None:
+        m = title.search(stripped) if len(stripped) <= _TITLE_LINE_MAX else None
+        if within is not None and (m is None or m.start() >= within):
+            return None
+        return table_kind(stripped) if m and p.after_title.match(stripped, m.end()) else None
+
+    wrapped = False
+    for i, line in enumerate(text_lines):
         stripped = line.strip()
         exact = loose = None
+        if wrapped:  # the second line of a wrapped title
+            wrapped = False
+            offset += len(line) + 1
+            continue
         if stripped and "。" not in stripped:
-            m = title.search(stripped) if len(stripped) <= _TITLE_LINE_MAX else None
-            exact = table_kind(stripped) if m and p.after_title.match(stripped, m.end()) else None
+            exact = exact_kind(stripped)
+            following = text_lines[i + 1].strip() if i + 1 < len(text_lines) else ""
+            if exact is None and following and "。" not in following:
+                # a title wrapped over two lines (…拨款“三公”经费及 / 会议费、培训费支出预算表)
+                exact = exact_kind(stripped + following, within=len(stripped))
+                wrapped = exact is not None
             if not p.about_table.search(stripped):
                 # the last title on the line: a layout may run a heading and the title together
                 loose = next((k for m in reversed(list(title.finditer(stripped))) if (k := table_kind(m.group()))), None)
@@ -251,9 +268,11 @@ def _required(ctx: Context, summary: Summary, tables: list[Table], titles: Title
     for table in tables:
         if any(v is not None for r in table.rows for v in r.values.values()):
             continue
-        start = next((at for kind, at in titled if kind == table.kind), None)
+        start = _title_at(ctx, table, titled)
         if start is None:
             continue
+        if table.pages and _FIGURE.search(ctx.norm.text, *_pages_span(ctx, table.pages)):
+            continue  # the pages hold figures the reader did not place in this table: not the document's gap
         following = [at for _, at in titled if at > start]
         end = min(following[0] if following else len(ctx.norm.text), start + 1500)
         body = ctx.norm.text[start:end]
@@ -261,10 +280,29 @@ def _required(ctx: Context, summary: Summary, tables: list[Table], titles: Title
         if note:
             out.append(finding("table_empty", f"{table.title} is published empty: “{ctx.norm.line_at(note[0]).strip()[:80]}”",
                                fields=[f"tables.{table.kind}"], evidence=[ctx.evidence(*note)]))
-        elif not regex.search(r"\d[\d,]*\.\d{2}", body):
+        elif not _FIGURE.search(body):
             out.append(finding("table_empty_unexplained", f"{table.title} has no figure and no note saying why",
                                fields=[f"tables.{table.kind}"], evidence=[ctx.evidence(start, start + len(table.title))]))
     return out
+
+
+_FIGURE = regex.compile(r"\d[\d,]*\.\d{2}")
+
+
+def _pages_span(ctx: Context, pages: list[int]) -> tuple[int, int]:
+    return ctx.norm.page_span(pages[0])[0], ctx.norm.page_span(pages[-1])[1]
+
+
+def _title_at(ctx: Context, table: Table, titled: list[tuple[str, int]]) -> int | None:
+    """Where this table's own title stands: the title of its kind on its first page (a
+    document may hold several tables of one kind), else the first of its kind."""
+    of_kind = [at for kind, at in titled if kind == table.kind]
+    if table.pages:
+        a, b = ctx.norm.page_span(table.pages[0])
+        on_page = [at for at in of_kind if a <= at < b]
+        if on_page:
+            return on_page[0]
+    return of_kind[0] if of_kind else None
 
 
 _TITLE_PREFIX = regex.compile(r"^(?:公开\d+表[:：]?|表\s?\d+[.、:：]?)?\s*(?:\d{4}年度?)?")
