@@ -71,7 +71,7 @@ def check_tables(ctx: Context, summary: Summary, tables: list[Table], execution:
     by_kind: dict[str, list[Table]] = {}
     for t in printed:
         by_kind.setdefault(t.kind, []).append(t)
-    return [*_sums(ctx, printed), *_balance(ctx, printed), *_cross(ctx, by_kind), *_stated_totals(ctx, by_kind),
+    return [*_sums(ctx, printed, titles), *_balance(ctx, printed), *_cross(ctx, by_kind), *_stated_totals(ctx, by_kind),
             *_required(ctx, summary, tables, titles), *_blank_budget(ctx, by_kind.get("three_public", []), execution)]
 
 
@@ -87,7 +87,16 @@ def _children(rows: list[TableRow], parent: TableRow) -> list[TableRow]:
     return [r for r in rows if r.level == below and r.code and r.code.startswith(parent.code)]
 
 
-def _sums(ctx: Context, tables: list[Table]) -> list[Finding]:
+def _may_continue(ctx: Context, table: Table, titles: Titles) -> bool:
+    """The page after the table's last has text but no table title: a continuation the
+    reader could not place (no header repeated, text printed rotated), so rows may be missing."""
+    if not table.pages or table.pages[-1] >= len(ctx.norm.page_starts):
+        return False
+    a, b = ctx.norm.page_span(table.pages[-1] + 1)
+    return bool(ctx.norm.text[a:b].strip()) and not any(a <= at < b for _, at in titles.loose)
+
+
+def _sums(ctx: Context, tables: list[Table], titles: Titles) -> list[Finding]:
     """Each parent row against its children, column by column, in tables whose columns are
     known (in one read from text, a row's nth figure need not be the total's nth column)."""
     out = []
@@ -97,7 +106,7 @@ def _sums(ctx: Context, tables: list[Table]) -> list[Finding]:
         total = total_row(table)
         classes = [r for r in table.rows if r.level == "类"]
         if total is not None and classes and total not in classes:
-            out.extend(_group_sum(ctx, table, total, classes))
+            out.extend(_group_sum(ctx, table, total, classes, short=not _may_continue(ctx, table, titles)))
         for parent in (r for r in table.rows if r.level in ("类", "款")):
             parts = _children(table.rows, parent)
             # a code twice: the table sets a second classification beside the first (部门
