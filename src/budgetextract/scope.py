@@ -31,6 +31,7 @@ def _patterns():
         data["fund_sections"],
         regex.compile(data["unit_subject"]),
         regex.compile(data["not_a_unit"]),
+        regex.compile(data["part_prefix"]),
     )
 
 
@@ -58,8 +59,11 @@ def period_in(words: str) -> str | None:
     return _nearest(words, _patterns()[4])
 
 
-def _abbreviates(short: str, name: str) -> bool:
-    """short is name, or name shortened by leaving characters out (省检察院 of 江苏省人民检察院)."""
+def abbreviates(short: str, name: str) -> bool:
+    """short is name, or name shortened by leaving characters out but keeping its ending
+    (省检察院 of 江苏省人民检察院, 市民政局 of 西安市民政局)."""
+    if len(short) < 3 or short[-2:] != name[-2:]:
+        return False
     rest = iter(name)
     return all(ch in rest for ch in short)
 
@@ -74,7 +78,7 @@ class ScopeReader:
         """The department named again, in full or shortened (市民政局 for 西安市民政局)."""
         bare = regex.sub(r"[(（]?本级[)）]?$", "", name)
         return bool(_patterns()[7].search(bare)) or (self.department is not None and (
-            _abbreviates(bare, self.department) or bare.endswith(self.department)))
+            abbreviates(bare, self.department) or bare.endswith(self.department)))
 
     @cached_property
     def _units(self) -> dict[int, str]:
@@ -115,7 +119,8 @@ class ScopeReader:
             subject = _patterns()[6].search(text, start, anchor)
             if subject and not self._is_department(subject.group("name")):
                 unit = subject.group("name")
-        if part is None and _patterns()[2].search(clause):
+        before = text[start:anchor]
+        if part is None and (_patterns()[2].search(before) or _patterns()[8].search(before)):
             part = clause
         fund = fund_in(clause)
         if fund is None:

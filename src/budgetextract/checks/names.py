@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import regex
 
 from .. import vocab
+from ..scope import abbreviates
 from ..schema import Finding, Summary, Table
 from .registry import finding
 
@@ -30,9 +31,10 @@ def _bare(name: str) -> str:
 
 
 def _same(a: str, b: str) -> bool:
-    """One name holds the other (北京市统计局 and 北京市统计局机关; 信访局 and 深圳市信访局)."""
+    """One name holds the other (北京市统计局 and 北京市统计局机关; 信访局 and 深圳市信访局), or
+    shortens it (省检察院 and 江苏省人民检察院)."""
     a, b = _bare(a), _bare(b)
-    return bool(a) and bool(b) and (a in b or b in a)
+    return bool(a) and bool(b) and (a in b or b in a or abbreviates(a, b) or abbreviates(b, a))
 
 
 def check_names(ctx: Context, summary: Summary, tables: list[Table]) -> list[Finding]:

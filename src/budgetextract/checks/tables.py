@@ -277,14 +277,11 @@ def _required(ctx: Context, summary: Summary, tables: list[Table], titles: Title
     for table in tables:
         if any(v is not None for r in table.rows for v in r.values.values()):
             continue
-        start = _title_at(ctx, table, titled)
-        if start is None:
-            continue
-        if table.pages and _FIGURE.search(ctx.norm.text, *_pages_span(ctx, table.pages)):
-            continue  # the pages hold figures the reader did not place in this table: not the document's gap
-        following = [at for _, at in titled if at > start]
-        end = min(following[0] if following else len(ctx.norm.text), start + 1500)
-        body = ctx.norm.text[start:end]
+        starts = _titles_at(ctx, table, titled)
+        bodies = [(start, _body(ctx, start, titled)) for start in starts]
+        if not bodies or any(_FIGURE.search(body) for _, body in bodies[1:]):
+            continue  # under another of its titles (the 目录's entry, then the table) figures stand
+        start, body = bodies[-1]
         note = _empty_note(ctx, table, body, start, p.empty_note)
         if note:
             out.append(finding("table_empty", f"{table.title} is published empty: “{ctx.norm.line_at(note[0]).strip()[:80]}”",
@@ -298,22 +295,26 @@ def _required(ctx: Context, summary: Summary, tables: list[Table], titles: Title
 _FIGURE = regex.compile(r"\d[\d,]*\.\d{2}")
 
 
-def _pages_span(ctx: Context, pages: list[int]) -> tuple[int, int]:
-    return ctx.norm.page_span(pages[0])[0], ctx.norm.page_span(pages[-1])[1]
+def _body(ctx: Context, start: int, titled: list[tuple[str, int]]) -> str:
+    """The text under a title, up to the next title."""
+    following = [at for _, at in titled if at > start]
+    return ctx.norm.text[start : min(following[0] if following else len(ctx.norm.text), start + 1500)]
 
 
-def _title_at(ctx: Context, table: Table, titled: list[tuple[str, int]]) -> int | None:
-    """Where this table's own title stands: the title of its kind on its first page (a
-    document may hold several tables of one kind), else the first of its kind."""
+def _titles_at(ctx: Context, table: Table, titled: list[tuple[str, int]]) -> list[int]:
+    """Where this table's titles stand: those of its kind on its pages (a document may hold
+    several tables of one kind; a list of tables may name it on the page before), else the
+    first of its kind."""
     of_kind = [at for kind, at in titled if kind == table.kind]
     if table.pages:
-        a, b = ctx.norm.page_span(table.pages[0])
-        on_page = [at for at in of_kind if a <= at < b]
-        if on_page:
-            return on_page[0]
-    return of_kind[0] if of_kind else None
+        a, b = ctx.norm.page_span(table.pages[0])[0], ctx.norm.page_span(table.pages[-1])[1]
+        on_pages = [at for at in of_kind if a <= at < b]
+        if on_pages:
+            return on_pages
+    return of_kind[:1]
 
 
+_TITLE_SUFFIX = regex.compile(r"\s*[(（]\d{4}年度?[)）]$")  # 专项资金总体绩效目标表（2026年度）
 _TITLE_PREFIX = regex.compile(r"^(?:公开\d+表[:：]?|表\s?\d+[.、:：]?)?\s*(?:\d{4}年度?)?")
 
 
@@ -323,7 +324,7 @@ def _empty_note(ctx: Context, table: Table, body: str, start: int, note: regex.P
     m = note.search(body)
     if m:
         return start + m.start(), start + m.end()
-    core = _TITLE_PREFIX.sub("", table.title)
+    core = _TITLE_SUFFIX.sub("", _TITLE_PREFIX.sub("", table.title))
     text = ctx.norm.text
     at = text.find(core) if core else -1
     while at != -1:

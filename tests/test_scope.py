@@ -1,0 +1,184 @@
+"""What a figure covers, and findings that compare only figures of one scope. Each case is
+built from sentences and table rows of published budgets (altered where a test needs it):
+the document states a figure for a unit, a class or a list, and the tool must neither call
+it a conflict nor null the department's figure because of it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from budgetextract.checks.arithmetic import _within_figures_rounding
+from budgetextract.extract.from_tables import _line_item, _printed_rounding
+from budgetextract.pipeline import process_file
+from budgetextract.schema import BudgetDocument, Table, TableRow
+from budgetextract.tables import _Cell, _Raw, _rows
+
+HEAD = "2026年深圳市司法局部门预算\n目录\n第一部分部门概况\n一、部门主要职责\n负责全市司法行政工作。\n"
+
+
+def _doc(tmp_path: Path, body: str, head: str = HEAD) -> BudgetDocument:
+    path = tmp_path / "budget.txt"
+    path.write_text(head + body, encoding="utf-8")
+    return process_file(path, debug=True)
+
+
+def _raised(doc: BudgetDocument) -> set[str]:
+    return {f.code for f in doc.findings if f.severity != "info"}
+
+
+# --- units of a department ----------------------------------------------------------------
+
+UNITS = """第二部分部门预算收支总体情况
+2026年深圳市司法局部门预算收入26,517.00万元，较2025年年初预算增加1,749.63万元，增长7.1%。2026年深圳市司法局部门预算支出26,517.00万元，较2025年年初预算增加1,749.63万元，增长7.1%。
+第三部分部门预算支出具体情况
+一、深圳市司法局（本级）
+深圳市司法局（本级）预算21,796.12万元，包括在职人员经费10,698.69万元、公用经费1,485.25万元、对个人和家庭的补助支出1,295.69万元、增人增资500.00万元、项目支出7,816.49万元。
+二、深圳市法律援助中心
+深圳市法律援助中心预算4,720.88万元，包括在职人员经费2,215.05万元、公用经费163.75万元、对个人和家庭的补助支出93.01万元、增人增资100.00万元、项目支出2,149.07万元。
+（一）在职人员经费2,215.05万元，主要是在职人员工资福利和社保缴费等相关支出。
+"""
+
+
+def test_figures_of_each_unit_are_that_units_not_a_conflict_of_the_departments(tmp_path):
+    doc = _doc(tmp_path, UNITS)
+    assert doc.summary.expenditure_total == Decimal("26517.00")
+    assert doc.summary.personnel_expenditure is None and doc.summary.project_expenditure is None
+    assert "conflicting_values" not in {f.code for f in doc.findings}
+    parts_only = [f for f in doc.findings if f.code == "stated_for_parts_only"]
+    assert {f.fields[0] for f in parts_only} >= {"personnel_expenditure", "public_expenditure", "project_expenditure"}
+    assert all(f.severity == "info" for f in parts_only)
+    units = {f.scope.unit for f in doc.facts if f.field == "expenditure.personnel"}
+    assert units == {"深圳市司法局（本级）", "深圳市法律援助中心"}
+
+
+def test_a_lone_unit_heading_is_the_department_itself(tmp_path):
+    body = UNITS[: UNITS.index("二、深圳市法律援助中心")]
+    doc = _doc(tmp_path, body)
+    assert doc.summary.personnel_expenditure == Decimal("10698.69")
+    assert all(f.scope.unit is None for f in doc.facts if f.field == "expenditure.personnel")
+
+
+def test_a_unit_named_as_the_subject_and_a_class_line_are_parts(tmp_path):
+    body = """五、机关运行经费安排情况说明
+2022年本部门机关运行经费预算360.10万元。
+西安市社会科学院公用经费预算60.57万元，比2021年减少5万元，主要原因是因人员减少费用减少。
+西安地区科技交流中心公用经费预算54.76万元，比2021年增加6.72万元。
+六、一般公共预算支出情况
+（1）进修及培训（20508）102.32万元，较上年增加102.32万元。具体为：人员经费0.00万元，较上年无变化；公用经费28.32万元，较上年增加28.32万元。
+（2）民政管理事务（20802）3,386.08万元。具体为：人员经费1,541.50万元；公用经费105.58万元。
+4.其他司法行政业务477.34万元，主要包括：编外人员经费89.42万元，用于支付员额工资。
+"""
+    doc = _doc(tmp_path, body, head="2022年西安市科学技术局部门预算\n目录\n")
+    assert "conflicting_values" not in {f.code for f in doc.findings}
+    assert doc.summary.public_expenditure is None and doc.summary.personnel_expenditure is None
+    scopes = {f.raw: f.scope for f in doc.facts if f.field in ("expenditure.public", "expenditure.personnel")}
+    assert scopes["60.57万元"].unit == "西安市社会科学院"
+    assert scopes["28.32万元"].part_of.startswith("进修及培训（20508）")
+    assert scopes["89.42万元"].part_of is not None  # 编外人员经费 is no 人员经费 of the department
+
+
+def test_the_departments_own_name_shortened_is_not_another_unit(tmp_path):
+    body = "一、部门预算情况\n省检察院人员经费预算1,200.00万元，公用经费预算300.00万元。\n"
+    doc = _doc(tmp_path, body, head="江苏省人民检察院\n2017年部门预算\n目录\n")
+    assert doc.summary.personnel_expenditure == Decimal("1200.00")
+    assert "department_name_mismatch" not in {f.code for f in doc.findings}
+
+
+# --- year and department from the title ----------------------------------------------------
+
+def test_the_year_and_department_are_the_titles_not_a_sentences(tmp_path):
+    body = """第二部分部门预算收支总体情况
+2026年深圳市建筑工务署部门预算收入33,934.54万元，较2025年年初预算减少41,827.00万元，减少55.2%。2026年深圳市建筑工务署部门预算支出33,934.54万元，较2025年年初预算减少41,827.00万元，减少55.2%。
+预算收支减少主要原因说明：2025年部门预算含中央基建资金，2026年部门预算不含中央基建资金。
+"""
+    doc = _doc(tmp_path, body, head="AAAAAAAAA公\n2026年深圳市建筑工务署部门预算\n目录\n")
+    assert doc.fiscal_year == 2026
+    assert doc.department == "深圳市建筑工务署"
+    assert not {"comparison_year", "title_year_mismatch"} & {f.code for f in doc.findings}
+
+
+def test_a_department_name_never_begins_with_punctuation_or_a_list_number(tmp_path):
+    body = "第一部分 部门概况\n一、主要职能\n负责全市统计工作。\n二、部门预算情况\n本部门收入预算100.00万元，支出预算100.00万元。\n"
+    doc = _doc(tmp_path, body, head="．长春市统计局2026年部门预算\n")
+    assert doc.department == "长春市统计局"
+
+
+# --- tables read whole --------------------------------------------------------------------
+
+def _cell(text: str, x: float) -> _Cell:
+    return _Cell(text, x, x + 10, 0)
+
+
+def test_a_class_under_two_government_classes_is_one_item_its_rows_summed():
+    header = [_cell(h, x) for h, x in [("序号", 0), ("部门经济科目编码", 20), ("部门经济科目名称", 40), ("政府经济科目编码", 60),
+                                       ("政府经济科目名称", 80), ("合计", 100)]]
+    printed = [("39", "30215", "会议费", "50202", "会议费", "365,836.00"), ("40", "30215", "会议费", "50502", "商品和服务支出", "96,000.00"),
+               ("41", "30216", "培训费", "50203", "培训费", "334,900.00"), ("42", "30216", "培训费", "50502", "商品和服务支出", "1,067,700.00")]
+    raw = _Raw(title="部门综合预算一般公共预算支出明细表（按支出经济分类科目）", unit="元", page=1, header=header,
+               rows=[[_cell(t, x) for t, x in zip(row, (0, 20, 40, 60, 80, 100))] for row in printed])
+    rows = _rows(raw, "元")
+    assert [(r.code, r.name) for r in rows] == [("30215", "会议费"), ("30215", "会议费"), ("30216", "培训费"), ("30216", "培训费")]
+    assert all("序号" not in r.values for r in rows)  # a row number is no figure
+    table = Table(kind="economic", title=raw.title, unit="元", columns=["合计"], rows=rows)
+    assert _line_item(table, "会议费").values["合计"] == Decimal("46.1836")
+    assert _line_item(table, "培训费").values["合计"] == Decimal("140.26")
+
+
+def test_side_by_side_items_stay_apart():
+    header = [_cell(h, x) for h, x in [("科目编码", 0), ("科目名称", 20), ("金额", 40), ("科目编码", 60), ("科目名称", 80), ("金额", 100)]]
+    row = [_cell(t, x) for t, x in zip(("30215", "会议费", "12.00", "50202", "会议费", "12.00"), (0, 20, 40, 60, 80, 100))]
+    rows = _rows(_Raw(title=None, unit="万元", page=1, header=header, rows=[row]), "万元")
+    assert [(r.code, r.values.get("金额")) for r in rows] == [("30215", Decimal("12.00")), ("50202", Decimal("12.00"))]
+
+
+# --- carry-over, lists, rounding, wording -------------------------------------------------
+
+def test_basic_plus_project_against_a_total_that_lists_the_year_end_carry_forward(tmp_path):
+    body = """三、支出预算情况说明
+2026年支出预算1048475.73万元，比2025年年初预算数1025099.89万元增加23375.84万元，增长2.28%。
+（一）基本支出。基本支出预算186874.72万元，占本年支出预算18.24%。
+（二）项目支出。项目支出预算837932.45万元，占本年支出预算81.76%。
+（三）年终结转结余资金23668.55万元。
+"""
+    doc = _doc(tmp_path, body)
+    assert doc.summary.basic_expenditure == Decimal("186874.72")
+    assert "sum_mismatch" not in _raised(doc)
+
+
+def test_a_change_after_a_list_of_parts_is_the_totals(tmp_path):
+    body = """五、收支预算总体情况说明
+本部门当年预算收入344,447.70万元，其中：一般公共预算拨款324,638.50万元、上年结转13,102.70万元、上年实户资金余额3,262.49万元、其他收入3,444.00万元，较上年减少129,422.00万元，下降27.31%，下降的主要原因是：本年公安专项业务经费减少。
+"""
+    doc = _doc(tmp_path, body)
+    assert not [f for f in doc.facts if f.field.startswith("changes.revenue.other")]
+    assert "change_pct_mismatch" not in _raised(doc)
+
+
+def test_level_in_so_many_words_is_no_contradiction(tmp_path):
+    body = "三、支出预算情况说明\n2026年支出预算5,000.00万元，比上年预算减少45.00万元，下降0.9%，主要原因是基本与上年持平。\n"
+    assert "steady_mismatch" not in _raised(_doc(tmp_path, body))
+    body = body.replace("基本与上年持平", "与上年持平")
+    assert "steady_mismatch" in _raised(_doc(tmp_path, body))
+
+
+def test_rounding_of_printed_figures():
+    # 94386.49 printed against 943,864,999.96元: a cent cut, not a misprint
+    assert abs(Decimal("94386.49") - Decimal("94386.4999996")) <= _printed_rounding(Decimal("94386.49"))
+    assert Decimal("16") - Decimal("15.6843") <= _printed_rounding(Decimal("16"))  # whole 万元 against a 元 table
+    assert not Decimal("8732.39") - Decimal("8704.40") <= _printed_rounding(Decimal("8704.40"))
+    # 会议费预算58.46万元，比2021年增加27.84万元，增幅90.89%: 27.84 / 30.63 is 90.89%, and 30.62 is 30.63 rounded
+    assert _within_figures_rounding(Decimal("27.84"), Decimal("30.62"), Decimal("90.89"), Decimal("0.01"))
+    assert not _within_figures_rounding(Decimal("3401.59"), Decimal("2630.96"), Decimal("129.97"), Decimal("0.01"))
+
+
+def test_dates_of_planned_work_may_pass_the_budget_year(tmp_path):
+    body = """九、部门预算绩效目标情况说明
+平台维护开始2022年6月1日，结束2023年5月31日，障碍修复时限平均值≤8小时。
+十、其他说明
+本部门预算收入100.00万元，支出预算100.00万元，项目支出预算20.00万元，基本支出预算80.00万元。
+本表数据截至2023年3月31日。
+"""
+    doc = _doc(tmp_path, body, head="2022年西安市科学技术局部门预算\n目录\n")
+    dates = [f for f in doc.findings if f.code == "date_out_of_range"]
+    assert [e.text for f in dates for e in f.evidence] == ["截至2023年3月31日"]
