@@ -386,3 +386,30 @@ def test_table_evidence_names_its_row_and_column():
 def test_label_wrapped_at_a_line_start_is_not_a_statement():
     facts = extracted(str(real_file("J3"))).facts
     assert all(f.value != 21968 for f in facts if f.field == "expenditure.total")  # 财政拨款基本 / 支出预算21968万元
+
+
+# --- round three ----------------------------------------------------------------
+
+def test_a_file_name_near_the_name_length_limit_keeps_the_batch_going(tmp_path):
+    # 80 Chinese characters are 240 bytes: its record name fits, a temporary name built on it would not
+    folder = tmp_path / "in"
+    folder.mkdir()
+    long_name = folder / ("江苏省人民检察院" * 10 + ".txt")
+    shutil.copy(HAIKOU, long_name)
+    shutil.copy(JIANGSU, folder / "b.txt")
+    out = tmp_path / "out"
+    assert main(["batch", str(folder), "--out", str(out), "--jobs", "1"]) == 0
+    assert (out / "records" / f"{long_name.name}.json").exists()
+    assert (out / "records" / "b.txt.json").exists()
+    assert len(_summary(out)) == 2
+    assert main(["extract", str(long_name), "--out", str(tmp_path / "one")]) == 0
+
+
+def test_control_characters_reach_no_text_field(tmp_path):
+    path = tmp_path / "nul.txt"
+    text = HAIKOU.read_text(encoding="utf-8")
+    first = text.splitlines()[0]
+    path.write_text(text.replace(first, first[:2] + "\x07\x1b" + first[2:], 1), encoding="utf-8")
+    doc = pipeline.process_file(path, debug=True)
+    assert doc.status == "ok" and doc.department and not any(ord(c) < 32 for c in doc.department)
+    assert not any(ord(c) < 32 and c != "\n" for f in doc.facts for c in f.evidence.text)

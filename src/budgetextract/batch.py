@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .files import display, with_record_names
+from .files import display, temporary_beside, with_record_names
 from .isolation import TRANSIENT, Limits, run_isolated
 from .schema import SCHEMA_VERSION, BudgetDocument, ErrorInfo, Source
 
@@ -74,7 +74,7 @@ def _open_manifest(path: Path):
 
 def _write_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = temporary_beside(path)
     with tmp.open("w", encoding="utf-8") as f:
         f.write(text)
         f.flush()

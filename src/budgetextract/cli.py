@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .files import discover, display, missing, with_record_names
+from .files import discover, display, missing, temporary_beside, with_record_names
 from .checks.registry import Policy
 from .isolation import DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT, Limits
 
@@ -45,7 +45,7 @@ def _limits(args) -> Limits:
 
 def _write(target: Path, text: str) -> None:
     """Atomically, so that a full disk or a kill never leaves half a record."""
-    tmp = target.with_name(f".{target.name}.tmp")
+    tmp = temporary_beside(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_text(text, encoding="utf-8")

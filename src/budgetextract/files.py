@@ -3,6 +3,8 @@ the name each one's record gets: unique per input path, never outside the output
 
 from __future__ import annotations
 
+import hashlib
+
 import os
 from pathlib import Path
 
@@ -75,3 +77,10 @@ def with_record_names(paths: list[str]) -> list[tuple[Path, Path]]:
         common = Path(os.path.commonpath(resolved)) if resolved else Path("/")
         names = [r.relative_to(common) if seen[n] > 1 else n for n, r in zip(names, resolved)]
     return [(path, rel.parent / f"{rel.name}.json") for (path, _), rel in zip(found, names)]
+
+
+def temporary_beside(path: Path) -> Path:
+    """A hidden temporary name in path's folder, short whatever path's name (a name near the
+    255-byte limit plus a prefix and suffix would pass it), unique to this process."""
+    digest = hashlib.sha1(path.name.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return path.with_name(f".{digest}.{os.getpid()}.tmp")

@@ -28,7 +28,8 @@ _PAGE_NUMBER = re.compile(
 # without page breaks (a PDF saved as text); a bare "3" is removed only at a page's edge.
 _MARKED_PAGE_NUMBER = re.compile(r"^\s*(?:[-—–─‐]+\s*\d{1,4}\s*[-—–─‐]+|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?)\s*$")
 # conversion leftovers: DOCX→text bookmarks, Word TOC field codes, invisible characters
-_ARTIFACTS = re.compile(r"\[bookmark: [^\]]*\]|\s*PAGEREF\s+_Toc\d+\s+\\?h\s+\d+|[\u200b\u200c\u200d\ufeff\u00ad]")
+# … and control characters (NUL from a damaged file), which no text field may carry
+_ARTIFACTS = re.compile(r"\[bookmark: [^\]]*\]|\s*PAGEREF\s+_Toc\d+\s+\\?h\s+\d+|[\u200b\u200c\u200d\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Spaces next to a CJK character or CJK punctuation are layout, not content.
 _CJK = r"\p{Han}\u3000-\u303f\uff00-\uffef“”‘’、"
 _SPACE_NEAR_CJK = regex.compile(rf"(?<=[{_CJK}])[ \u00a0\u3000]+|[ \u00a0\u3000]+(?=[{_CJK}])")

@@ -30,7 +30,8 @@ SCHEMAS: dict[str, dict[str, str]] = {
                          "amount_unit": "string"},
     "facts": {**_DOC, "field": "string", "value": "string", "number": "number", "unit": "string", "raw": "string",
               "section": "string", "source": "string", "page": "integer", "start_offset": "integer", "end_offset": "integer",
-              "evidence": "string", "evidence_label": "string"},
+              "evidence": "string", "evidence_label": "string",
+              "scope_fund": "string", "scope_unit": "string", "scope_period": "string", "scope_part_of": "string"},
     "line_items": {**_DOC, "table_kind": "string", "table_title": "string", "table_unit": "string", "page": "integer",
                    "code": "string", "level": "string", "name": "string", "table_column": "string", "amount": "number",
                    "amount_unit": "string", "printed": "string"},
@@ -64,7 +65,8 @@ def _rows(records: list[tuple[str, dict, dict]]) -> dict[str, list[dict[str, Any
             tables["facts"].append({**doc, "field": f["field"], "value": None if f["value"] is None else str(f["value"]),
                                     "number": number, "unit": f.get("unit"), "raw": f.get("raw"), "section": f.get("section"),
                                     "source": f.get("source"), "page": ev.get("page"), "start_offset": ev["start"],
-                                    "end_offset": ev["end"], "evidence": ev["text"], "evidence_label": ev.get("label")})
+                                    "end_offset": ev["end"], "evidence": ev["text"], "evidence_label": ev.get("label"),
+                                    **{f"scope_{k}": v for k, v in (f.get("scope") or {}).items()}})
         for t in r.get("tables", []):
             for row in t["rows"]:
                 for column, amount in row["values"].items():

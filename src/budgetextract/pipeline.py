@@ -38,6 +38,9 @@ def load(path: Path, data: bytes | None = None, ocr: str = "auto") -> Loaded:
     raw = read_bytes(path, data, ocr)
     norm = normalize(raw)
     if not norm.text.strip():
+        if raw.format == "pdf" and raw.ocr:  # OCR read the pages and found nothing
+            raise InputError("no_text_layer", f"OCR read {len(raw.ocr)} page(s) and found no text: the pages are blank or "
+                                              "not legible (check the images' resolution)")
         if raw.format == "pdf":  # pages, but nothing on them as text: drawn or scanned
             raise InputError("no_text_layer", "the PDF's pages carry no text (scanned, or text drawn as shapes); run OCR (e.g. ocrmypdf) first")
         raise InputError("empty_file", "the file contains no text")
