@@ -182,3 +182,26 @@ def test_dates_of_planned_work_may_pass_the_budget_year(tmp_path):
     doc = _doc(tmp_path, body, head="2022年西安市科学技术局部门预算\n目录\n")
     dates = [f for f in doc.findings if f.code == "date_out_of_range"]
     assert [e.text for f in dates for e in f.evidence] == ["截至2023年3月31日"]
+
+
+# --- table titles -------------------------------------------------------------------------
+
+def _titles(tmp_path: Path, text: str):
+    from budgetextract.checks.tables import title_lines
+    from budgetextract.extract.context import Context
+    from budgetextract.nlp import analyse
+    from budgetextract.pipeline import load
+
+    path = tmp_path / "titles.txt"
+    path.write_text(text, encoding="utf-8")
+    loaded = load(path)
+    doc = process_file(path, debug=True)
+    return title_lines(Context(norm=loaded.norm, sections=doc.sections, doc=analyse(loaded.norm.text), excluded_kinds=frozenset()))
+
+
+def test_a_title_wrapped_over_two_lines_is_one_title(tmp_path):
+    text = ("2021年西安市民政局部门预算\n一、部门预算情况\n本部门预算收入100.00万元，支出预算100.00万元，基本支出80.00万元，项目支出20.00万元。\n"
+            "表132021年部门综合预算一般公共预算拨款“三公”经费及\n会议费、培训费支出预算表（不含上年结转）\n"
+            "预算单位：西安市民政局单位：元\n合计 310,800.00 80,000.00\n")
+    titles = _titles(tmp_path, text)
+    assert [kind for kind, _ in titles.exact] == ["three_public"]
