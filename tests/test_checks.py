@@ -251,3 +251,62 @@ def test_policy_from_the_command_line(capsys):
     assert ("doubled_punctuation", "warning") in codes
     assert main(["extract", "--stdout", path, "--disable-check", "no_such_check"]) == 2
     assert "no_such_check" in capsys.readouterr().err
+
+
+# --- what an auditor acts on, planted in a real final account ---------------------------------
+
+@needs_real
+def test_the_kinds_an_auditor_acts_on_are_found_where_they_are_planted(tmp_path):
+    import regex
+
+    from conftest import real_files
+
+    def usable(text: str) -> bool:  # a final account listing its tables, stating its grand total and holdings
+        return "决算" in text[:300] and "\n三、支出决算表\n" in text and "年度收入支出总计" in text and "截至" in text
+
+    path = next(p for p in real_files("*.pdf") if usable(load(p).norm.text))
+    text, year = load(path).norm.text, extracted(str(path)).fiscal_year
+    start = text.index("\n支出决算表\n")
+    end = regex.compile(r"\n[^\n]*决算(?:总)?表\n").search(text, start + 1).start()
+    text = text[:start] + text[end:]  # the mandated 支出决算表 removed; the 目录 still lists it
+    text = regex.sub(r"(年度收入支出总计)\d[\d,.]*万元", r"\g<1>0万元", text, count=1)
+    text = text.replace(f"截至{year}年12月31日", f"截至{year - 1}年12月31日", 1)
+    text, n = regex.subn(r"(增加|减少)(\d[\d,.]*万元)[,，](?:增长|下降)(\d+\.\d+)%", r"\1\2（\3）", text, count=1)
+    assert n == 1
+    heading = "二、收入决算情况说明\n"
+    text = text.replace(heading, heading + f"（一）收入决算：{year}年。\n", 1)
+    doc = process_file(_altered(tmp_path, text), debug=True)
+    by_code = {}
+    for f in doc.findings:
+        by_code.setdefault(f.code, []).append(f)
+
+    (missing,) = by_code["required_table_missing"]
+    assert "支出决算表" in missing.message and missing.evidence[0].text.strip() == "三、支出决算表"  # the 目录 line
+    assert any(e.text == "0万元" for f in by_code["headline_total_zero"] for e in f.evidence)
+    assert any(f"截至{year - 1}年12月31日" in e.text for f in by_code["date_out_of_range"] for e in f.evidence)
+    assert any("has no %" in f.message for f in by_code["missing_unit"])
+    assert any(f"收入决算：{year}年。" in f.message for f in by_code["template_placeholder"])
+    assert all(f.severity == "warning" for code in ("required_table_missing", "missing_unit", "template_placeholder")
+               for f in by_code[code])
+
+
+@needs_real
+def test_a_row_above_its_tables_total():
+    from conftest import real_files
+
+    def classed(doc) -> bool:
+        return any(t.kind == "function" and any(r.level == "类" for r in t.rows) for t in doc.tables)
+
+    path = next(p for p in real_files("*.pdf") if classed(extracted(str(p))))
+    doc = extracted(str(path))
+    norm = load(path).norm
+    ctx = Context(norm=norm, sections=doc.sections, doc=analyse(norm.text), excluded_kinds=frozenset())
+    tables = [t.model_copy(deep=True) for t in doc.tables]
+    assert "table_row_above_total" not in _codes(check_tables(ctx, doc.summary, tables, doc.execution, title_lines(ctx)))
+    function = next(t for t in tables if t.kind == "function" and any(r.level == "类" for r in t.rows))
+    total = next(r for r in function.rows if r.level is None and any(v for v in r.values.values()))
+    column = next(c for c, v in total.values.items() if v)
+    row = next(r for r in function.rows if r.level == "类" and r.values.get(column) is not None)
+    row.values[column] = total.values[column] + 1
+    (above,) = [f for f in check_tables(ctx, doc.summary, tables, doc.execution, title_lines(ctx)) if f.code == "table_row_above_total"]
+    assert above.difference == Decimal(1) and row.name in above.message

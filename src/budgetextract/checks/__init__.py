@@ -27,7 +27,7 @@ def run_checks(doc: BudgetDocument, summary: Summary, facts: list[Fact], ctx: Co
     titles = title_lines(ctx)
     findings = [
         *check_arithmetic(summary, facts, ctx, doc.execution),
-        *check_tables(ctx, summary, tables, doc.execution, titles, {p.page for p in doc.ocr_pages}),
+        *check_tables(ctx, summary, tables, doc.execution, titles, {p.page for p in doc.ocr_pages}, facts),
         *check_wording(ctx),
         *check_words_vs_numbers(ctx, doc.execution),
         *check_years(ctx, summary, titles),

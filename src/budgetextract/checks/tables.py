@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import regex
 
 from .. import vocab
-from ..schema import ExecutionEntry, Finding, Summary, Table, TableRow
+from ..schema import ExecutionEntry, Fact, Finding, Summary, Table, TableRow
 from ..table_cells import CENT, is_trifle, table_evidence, total_row
 from ..tables import column_role, is_total_row, table_kind, title_pattern
 from .registry import finding
@@ -61,17 +61,18 @@ class Titles(NamedTuple):
 
     exact: list[tuple[str, int]]
     loose: list[tuple[str, int]]
+    listed: list[tuple[str, int]] = []  # the entries of a list of tables (目录)
 
 
 def check_tables(ctx: Context, summary: Summary, tables: list[Table], execution: list[ExecutionEntry], titles: Titles,
-                 ocr_pages: set[int] = frozenset()) -> list[Finding]:
+                 ocr_pages: set[int] = frozenset(), facts: list[Fact] = ()) -> list[Finding]:
     """Tables read by OCR are not set against each other or the text: a misread figure or a
     box placed in the wrong column would be reported as the document's error."""
     printed = [t for t in tables if not ocr_pages.intersection(t.pages)]
     by_kind: dict[str, list[Table]] = {}
     for t in printed:
         by_kind.setdefault(t.kind, []).append(t)
-    return [*_sums(ctx, printed, titles), *_balance(ctx, printed), *_cross(ctx, by_kind), *_stated_totals(ctx, by_kind),
+    return [*_sums(ctx, printed, titles), *_balance(ctx, printed), *_cross(ctx, by_kind), *_stated_totals(ctx, by_kind, facts), *_rows_above_total(ctx, printed),
             *_required(ctx, summary, tables, titles), *_blank_budget(ctx, by_kind.get("three_public", []), execution)]
 
 
@@ -246,7 +247,7 @@ def title_lines(ctx: Context) -> Titles:
         if stripped:
             lines.append((exact, loose or exact, offset))
         offset += len(line) + 1
-    titles = Titles([], [])
+    titles = Titles([], [], [])
     run: list[tuple[str, str, int]] = []
     for exact, loose, at in [*lines, (None, None, -1)]:
         if exact:
@@ -255,6 +256,8 @@ def title_lines(ctx: Context) -> Titles:
         if run and len(run) < _LIST_RUN:  # a list of titles is none of them
             titles.exact.append((run[-1][0], run[-1][2]))
             titles.loose.extend((k, a) for _, k, a in run)
+        elif run:
+            titles.listed.extend((k, a) for k, _, a in run)
         if loose:
             titles.loose.append((loose, at))
         run = []
@@ -270,10 +273,7 @@ def _required(ctx: Context, summary: Summary, tables: list[Table], titles: Title
     present = {t.kind for t in tables} | {kind for kind, _ in titles.loose}
     if len(present & set(wanted)) < p.required["min_present"]:
         return []  # the tables are published apart from this text, or not read at all
-    out = [finding("required_table_missing",
-                   f"no {kind} table (one of the tables mandated for a {summary.doc_kind or 'budget'}) is in the document",
-                   fields=[f"tables.{kind}"])
-           for kind in wanted if kind not in present]
+    out = [_missing(ctx, kind, summary.doc_kind or "budget", titles) for kind in wanted if kind not in present]
     for table in tables:
         if any(v is not None for r in table.rows for v in r.values.values()):
             continue
@@ -293,6 +293,22 @@ def _required(ctx: Context, summary: Summary, tables: list[Table], titles: Title
 
 
 _FIGURE = regex.compile(r"\d[\d,]*\.\d{2}")
+
+
+def _missing(ctx: Context, kind: str, doc_kind: str, titles: Titles) -> Finding:
+    """A mandated table not in the document, named as the document's own list of tables
+    names it (with that line as evidence), else by its usual title."""
+    listed = next((at for k, at in titles.listed if k == kind), None)
+    mandated = f"one of the tables mandated for a {doc_kind.replace('_', ' ')} ({kind})"
+    if listed is None:
+        name = _patterns().required["names"][doc_kind][kind]
+        return finding("required_table_missing", f"缺少{name}: the document has no such table, {mandated}", fields=[f"tables.{kind}"])
+    line = ctx.norm.line_at(listed).strip()
+    page = ctx.norm.page_at(listed)
+    return finding("required_table_missing",
+                   f"缺少{_TITLE_PREFIX.sub('', line)}: the list of tables{f' on page {page}' if page else ''} names “{line}”, "
+                   f"but the document does not contain it; {mandated}",
+                   fields=[f"tables.{kind}"], evidence=[ctx.evidence(listed, listed + len(line))])
 
 
 def _body(ctx: Context, start: int, titled: list[tuple[str, int]]) -> str:
@@ -315,7 +331,7 @@ def _titles_at(ctx: Context, table: Table, titled: list[tuple[str, int]]) -> lis
 
 
 _TITLE_SUFFIX = regex.compile(r"\s*[(（]\d{4}年度?[)）]$")  # 专项资金总体绩效目标表（2026年度）
-_TITLE_PREFIX = regex.compile(r"^(?:公开\d+表[:：]?|表\s?\d+[.、:：]?)?\s*(?:\d{4}年度?)?")
+_TITLE_PREFIX = regex.compile(r"^(?:[一二三四五六七八九十]+、|\d+[.、]\s*)?(?:公开\d+表[:：]?|表\s?\d+[.、:：]?)?\s*(?:\d{4}年度?)?")
 
 
 def _empty_note(ctx: Context, table: Table, body: str, start: int, note: regex.Pattern) -> tuple[int, int] | None:
@@ -356,8 +372,13 @@ def _blank_budget(ctx: Context, three_public: list[Table], execution: list[Execu
     return out
 
 
-def _stated_totals(ctx: Context, by_kind: dict[str, list[Table]]) -> list[Finding]:
-    """A grand total stated in the narrative (收入支出总计0万元) against its table's 总计."""
+# the summary keys that state the same grand total as a table of that kind
+_SAME_TOTAL = {"budget_total": ("revenue.total", "expenditure.total"), "fiscal_total": ("fiscal_appropriation.total",)}
+
+
+def _stated_totals(ctx: Context, by_kind: dict[str, list[Table]], facts: list[Fact] = ()) -> list[Finding]:
+    """A grand total stated in the narrative (收入支出总计0万元) against its table's 总计, or,
+    where the table was not read, against the document's other statements of that total."""
     out = []
     text = ctx.norm.folded
     for money in ctx.spans.get("MONEY", []):
@@ -366,6 +387,15 @@ def _stated_totals(ctx: Context, by_kind: dict[str, list[Table]]) -> list[Findin
             if not words.search(lead):
                 continue
             found = _figure_of(by_kind, kind, row_pattern, None)
+            if found is None:
+                other = max((f for f in facts if f.field in _SAME_TOTAL.get(kind, ()) and isinstance(f.value, Decimal)
+                             and f.scope.fund is None and f.scope.unit is None and f.scope.part_of is None),
+                            key=lambda f: f.value, default=None)
+                if other is not None and other.value > 0 and is_trifle(money._.value, other.value):
+                    out.append(finding("headline_total_zero", f"the text states {lead.strip()[-8:]}{money.text}, "
+                                       f"page {other.evidence.page or '-'} states the same total as {other.raw}",
+                                       difference=money._.value - other.value,
+                                       evidence=[ctx.evidence(money.start_char, money.end_char), other.evidence]))
             if found is not None:
                 table, row, column, value = found
                 stated, diff = money._.value, money._.value - value
@@ -375,4 +405,27 @@ def _stated_totals(ctx: Context, by_kind: dict[str, list[Table]]) -> list[Findin
                                        difference=diff, evidence=[ctx.evidence(money.start_char, money.end_char),
                                                                   table_evidence(ctx.norm, table, row, column)]))
             break
+    return out
+
+
+def _rows_above_total(ctx: Context, tables: list[Table]) -> list[Finding]:
+    """A classified row (类, 款, 项) larger than its table's own total in the same column: no
+    part of a total can exceed it."""
+    out = []
+    for table in tables:
+        total = total_row(table)
+        if total is None or not table.columns:
+            continue
+        for column, value in total.values.items():
+            if value is None or value <= 0:
+                continue
+            above = [r for r in table.rows if r.level and r is not total and (r.values.get(column) or 0) > value + _EXACT]
+            if above:
+                row = max(above, key=lambda r: r.values[column])
+                out.append(finding("table_row_above_total",
+                                   f"{table.title}: {row.code or ''}{row.name} {row.printed.get(column)} is more than the table's "
+                                   f"{total.name} {total.printed.get(column)} in column '{column}'",
+                                   fields=[f"tables.{table.kind}.{column}"], difference=row.values[column] - value,
+                                   evidence=[e for e in (table_evidence(ctx.norm, table, row, column),
+                                                         table_evidence(ctx.norm, table, total, column)) if e is not None]))
     return out

@@ -21,7 +21,8 @@ _CONTEXT = 12  # characters of evidence either side of what was found
 @lru_cache(maxsize=1)
 def _patterns() -> dict[str, regex.Pattern]:
     data = vocab.load("wording")
-    return {name: regex.compile(data[name]) for name in ("placeholder", "no_figure", "doubled", "unitless_change")}
+    return {name: regex.compile(data[name]) for name in ("placeholder", "no_figure", "doubled", "unitless_change", "unitless_pct",
+                                                          "empty_statement")}
 
 
 def _around(ctx: Context, start: int, end: int):
@@ -49,5 +50,11 @@ def check_wording(ctx: Context) -> list[Finding]:
     for m in p["unitless_change"].finditer(text):
         if not ctx.excluded(m.start()):
             add("missing_unit", f"{m.group('word')}{m.group('figure')} has no unit: 万元 or %?", m.start("word"), m.end("figure"))
+    for m in p["unitless_pct"].finditer(text):
+        if not ctx.excluded(m.start()):
+            add("missing_unit", f"“{ctx.norm.text[m.start():m.end()]}”: the percentage {m.group('figure')} has no %", m.start(), m.end())
+    for m in p["empty_statement"].finditer(text):
+        if not ctx.excluded(m.start()):
+            add("template_placeholder", f"a sentence left unfilled: “{ctx.norm.text[m.start():m.end()]}” states nothing", m.start(), m.end())
     return [finding(code, what + (f" ({len(evidence)} places)" if len(evidence) > 1 else ""), evidence=evidence)
             for (code, what), evidence in places.items()]
