@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -413,3 +414,123 @@ def test_control_characters_reach_no_text_field(tmp_path):
     doc = pipeline.process_file(path, debug=True)
     assert doc.status == "ok" and doc.department and not any(ord(c) < 32 for c in doc.department)
     assert not any(ord(c) < 32 and c != "\n" for f in doc.facts for c in f.evidence.text)
+
+
+def test_inputs_that_would_share_a_record_path_each_keep_their_own(tmp_path):
+    # batch a/p/f.txt a/q/f.txt a/other, where a/other holds p/f.txt: renaming the first two
+    # by their common folder gives p/f.txt, which the folder's file already has
+    a = tmp_path / "a"
+    for sub, src in (("p", HAIKOU), ("q", JIANGSU), ("other/p", JIANGSU)):
+        (a / sub).mkdir(parents=True)
+        shutil.copy(src, a / sub / "f.txt")
+    (a / "other" / "p" / "f.txt").write_bytes(JIANGSU.read_bytes() + "\n补充说明。\n".encode("gb18030"))
+    out = tmp_path / "out"
+    assert main(["batch", str(a / "p" / "f.txt"), str(a / "q" / "f.txt"), str(a / "other"), "--out", str(out), "--jobs", "1"]) == 0
+    records = sorted(str(p.relative_to(out / "records")) for p in (out / "records").rglob("*.json"))
+    assert len(records) == 3 and len(set(records)) == 3
+    sources = {json.loads(p.read_text(encoding="utf-8"))["source"]["path"] for p in (out / "records").rglob("*.json")}
+    assert sources == {str(a / "p" / "f.txt"), str(a / "q" / "f.txt"), str(a / "other" / "p" / "f.txt")}
+    assert len(_summary(out)) == 3
+
+
+def test_pipes_and_devices_get_a_record_in_batch_without_waiting(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    os.mkfifo(folder / "pipe.pdf")
+    (folder / "zero.pdf").symlink_to("/dev/zero")
+    shutil.copy(HAIKOU, folder / "ok.txt")
+    lone = tmp_path / "lone.txt"
+    os.mkfifo(lone)
+    started = time.monotonic()
+    result = subprocess.run([*CLI, "batch", str(folder), str(lone), "--out", str(tmp_path / "out"), "--jobs", "1"],
+                            capture_output=True, text=True, timeout=60)
+    assert time.monotonic() - started < 60 and result.returncode == 1
+    errors = {row["file_name"]: row["status"] for row in _summary(tmp_path / "out")}
+    assert errors == {"pipe.pdf": "error", "zero.pdf": "error", "lone.txt": "error", "ok.txt": "ok"}
+    (path,) = (tmp_path / "out" / "records").rglob("pipe.pdf.json")
+    record = json.loads(path.read_text(encoding="utf-8"))
+    assert record["error"]["code"] == "unreadable" and "regular file" in record["error"]["message"]
+
+
+def test_the_folder_lock_is_not_held_by_a_worker_of_a_killed_batch(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    script = ("import os, sys, time\nfrom pathlib import Path\nfrom budgetextract.batch import _lock\n"
+              f"lock = _lock(Path({str(out)!r}))\n"
+              "if os.fork() == 0:\n    time.sleep(30)\n    os._exit(0)\n"
+              "print('locked', flush=True)\ntime.sleep(30)\n")
+    holder = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(Exception, match="another batch"):
+            _lock(out)
+        holder.kill()  # kill -9 of the batch; its forked child lives on with the lock file open
+        holder.wait(timeout=10)
+        _lock(out).close()  # the rerun is not refused
+    finally:
+        holder.kill()
+
+
+def test_a_worker_dies_with_its_parent_even_mid_file(tmp_path):
+    big = tmp_path / "long.txt"
+    big.write_text("一、收支预算总体情况\n" + "".join(f"{i}、项目支出预算{i}.00万元，基本支出预算{i}.50万元。\n" for i in range(40_000)),
+                   encoding="utf-8")
+    script = ("import os, sys\nfrom pathlib import Path\nfrom budgetextract.isolation import Limits, _Pool\n"
+              "pool = _Pool(1, Limits())\nw = pool.workers[0]\n"
+              f"w['conn'].send(os.fsencode({str(big)!r}))\n"
+              "print(w['proc'].pid, flush=True)\nimport time; time.sleep(60)\n")
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    worker = int(parent.stdout.readline())
+    time.sleep(1.5)  # the worker is reading the file
+    parent.kill()
+    parent.wait(timeout=10)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            break
+        with open(f"/proc/{worker}/stat") as f:
+            if f.read().split()[2] == "Z":  # dead, waiting for init to reap it
+                break
+        time.sleep(0.1)
+    else:
+        pytest.fail("the worker outlived its killed parent")
+
+
+def test_a_file_that_fails_the_same_transient_way_twice_is_not_tried_again_unasked(tmp_path, monkeypatch):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(HAIKOU, folder / "slow.txt")
+    real = pipeline.process_file
+
+    def slow(path, **options):
+        time.sleep(30)
+        return real(path, **options)
+
+    monkeypatch.setattr(pipeline, "process_file", slow)
+    out = tmp_path / "out"
+    for transient in (True, False):
+        run_batch([str(folder)], out, jobs=1, limits=Limits(timeout=1), progress=False)
+        (entry,) = read_manifest(out).values()
+        assert entry["error_code"] == "timeout" and entry["transient"] is transient
+    assert run_batch([str(folder)], out, jobs=1, limits=Limits(timeout=1), progress=False)["skipped"] == 1
+    monkeypatch.setattr(pipeline, "process_file", real)
+    assert run_batch([str(folder)], out, jobs=1, progress=False, retry_failed=True)["done"] == 1
+
+
+def test_nested_docx_tables_give_their_text_once(tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("示例市统计局2026年部门预算")
+    document.add_paragraph("一、收支预算总体情况")
+    document.add_paragraph("本部门收入预算500.00万元，支出预算500.00万元，其中：基本支出400.00万元，项目支出100.00万元。")
+    cell = document.add_table(rows=1, cols=1).cell(0, 0)
+    for _ in range(12):
+        cell = cell.add_table(rows=1, cols=1).cell(0, 0)
+    cell.paragraphs[0].text = "本部门政府采购预算12.30万元。"
+    document.save(tmp_path / "nested.docx")
+    doc = pipeline.process_file(tmp_path / "nested.docx", debug=True)
+    assert doc.status == "ok"
+    assert [f.value for f in doc.facts if f.field == "procurement.total"] == [Decimal("12.30")]

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .files import display, temporary_beside, with_record_names
+from .files import display, is_regular, temporary_beside, with_record_names
 from .isolation import TRANSIENT, Limits, run_isolated
 from .schema import SCHEMA_VERSION, BudgetDocument, ErrorInfo, Source
 
@@ -34,6 +34,7 @@ class Job:
     sha256: str
     size: int
     duplicates: list[tuple[Path, Path]] = field(default_factory=list)
+    failed_before: str | None = None  # the transient error this content met in the last run
 
 
 def sha256_of(path: Path) -> str:
@@ -144,8 +145,7 @@ def _done(entry: dict | None, sha: str, retry_failed: bool) -> bool:
     if not entry or entry.get("sha256") != sha or entry.get("schema_version") != SCHEMA_VERSION \
             or entry.get("extractor_version") != __version__ or not Path(entry["record"]).exists():
         return False
-    code = entry.get("error_code")
-    return not (code in TRANSIENT or (retry_failed and entry.get("status") == "error"))
+    return not (entry.get("transient") or (retry_failed and entry.get("status") == "error"))
 
 
 def plan(inputs: list[str], out: Path, force: bool, retry_failed: bool = False) -> tuple[list[Job], int, list[tuple[Path, Path]]]:
@@ -158,19 +158,24 @@ def plan(inputs: list[str], out: Path, force: bool, retry_failed: bool = False) 
     unreadable: list[tuple[Path, Path]] = []
     for path, name in with_record_names(inputs):
         record = out / RECORDS / name
+        if not is_regular(path):  # hashing a pipe or /dev/zero would never end
+            unreadable.append((path, record))
+            continue
         try:
             sha, size = sha256_of(path), path.stat().st_size
         except OSError:
             unreadable.append((path, record))
             continue
-        if _done(manifest.get(manifest_key(path)), sha, retry_failed):
+        entry = manifest.get(manifest_key(path))
+        if _done(entry, sha, retry_failed):
             skipped += 1
             continue
         key = (sha, path.suffix.lower())
         if key in by_content:
             by_content[key].duplicates.append((path, record))
         else:
-            by_content[key] = Job(path, record, sha, size)
+            again = entry.get("error_code") if entry and entry.get("sha256") == sha and entry.get("transient") else None
+            by_content[key] = Job(path, record, sha, size, failed_before=again)
     return list(by_content.values()), skipped, unreadable
 
 
@@ -222,8 +227,10 @@ def _lock(out: Path):
     """One batch at a time per output folder: a second is refused, not interleaved."""
     handle = (out / ".lock").open("w")
     try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError as exc:
+        # a POSIX lock belongs to this process alone: workers forked from it do not hold it, so
+        # a batch killed outright leaves the folder free even while a worker still runs
+        fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
         handle.close()
         raise OutputBusy(f"another batch is writing {out}; wait for it to finish or choose another --out") from exc
     return handle
@@ -254,8 +261,11 @@ def _run_locked(inputs, out: Path, jobs: int, limits: Limits, force: bool, progr
             text = record_json if path == job.path else _retarget(record_json, path)
             _write_atomic(target, text + "\n")
             code = (status["error"] or {}).get("code")
+            # the same transient failure twice (a file that always crashes its parser) is the file's: it is
+            # not tried again until --retry-failed
+            transient = code in TRANSIENT and code != job.failed_before
             entry = {"path": manifest_key(path), "record": str(target.resolve()), "sha256": job.sha256, "status": status["status"],
-                     "error_code": code, "transient": code in TRANSIENT, "schema_version": SCHEMA_VERSION,
+                     "error_code": code, "transient": transient, "schema_version": SCHEMA_VERSION,
                      "extractor_version": __version__, "pages": pages, "seconds": round(seconds, 3),
                      "duplicate_of": manifest_key(job.path) if path != job.path else None}
             # ASCII escapes keep a file name that is not UTF-8 exact through the round trip
@@ -269,7 +279,9 @@ def _run_locked(inputs, out: Path, jobs: int, limits: Limits, force: bool, progr
     try:
         for path, record in unreadable:
             job = Job(path, record, "", 0)
-            finish(job, _error_record(job, "unreadable", "the file cannot be read"), 0, 0)
+            why = "not a regular file (a pipe, device or socket); give a document file" if path.exists() and not is_regular(path) \
+                else "the file cannot be read"
+            finish(job, _error_record(job, "unreadable", why), 0, 0)
         if todo and dask:
             _run_dask(todo, dask, limits, finish)
         else:

@@ -4,8 +4,8 @@ the name each one's record gets: unique per input path, never outside the output
 from __future__ import annotations
 
 import hashlib
-
 import os
+import stat
 from pathlib import Path
 
 SUPPORTED_SUFFIXES = {".pdf", ".docx", ".txt"}
@@ -30,14 +30,25 @@ def _walk(paths: list[str]) -> list[tuple[Path, Path | None]]:
     seen: set[Path] = set()
     for p in map(Path, paths):
         if p.is_dir():
-            found = [(f, p) for f in sorted(p.rglob("*")) if f.is_file() and f.suffix.lower() in DOCUMENT_SUFFIXES and not f.name.startswith(".")]
+            # not only regular files: a pipe or a link to a device named like a document gets its error record
+            found = [(f, p) for f in sorted(p.rglob("*")) if not f.is_dir() and f.suffix.lower() in DOCUMENT_SUFFIXES
+                     and not f.name.startswith(".")]
         else:
             found = [(p, None)]
         for f, root in found:
-            if f.resolve() not in seen:
-                seen.add(f.resolve())
+            key = f.resolve() if f.exists() else f.absolute()  # a dangling link resolves to nothing
+            if key not in seen:
+                seen.add(key)
                 out.append((f, root))
     return out
+
+
+def is_regular(path: Path) -> bool:
+    """A regular file (after links): reading a pipe or a device may block or never end."""
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
 
 
 def display(path: Path | str) -> str:
@@ -69,13 +80,19 @@ def with_record_names(paths: list[str]) -> list[tuple[Path, Path]]:
             if len(folders) > 1:
                 rel = Path(root.resolve().name or "root") / rel
         names.append(rel)
-    seen: dict[Path, int] = {}
-    for rel in names:
-        seen[rel] = seen.get(rel, 0) + 1
-    if any(count > 1 for count in seen.values()):
-        resolved = [path.resolve() for path, _ in found]
-        common = Path(os.path.commonpath(resolved)) if resolved else Path("/")
-        names = [r.relative_to(common) if seen[n] > 1 else n for n, r in zip(names, resolved)]
+    absolute = [path.absolute() for path, _ in found]
+    common = Path(os.path.commonpath(absolute)) if absolute else Path("/")
+    # two inputs of one name take their paths from the folder all inputs share; a renamed
+    # one may then meet a third name, so this goes on until every name is unique (each round
+    # renames at least one more input, and the paths from the common folder are all distinct)
+    while True:
+        count: dict[Path, int] = {}
+        for rel in names:
+            count[rel] = count.get(rel, 0) + 1
+        shared = {rel for rel, n in count.items() if n > 1}
+        if not shared:
+            break
+        names = [a.relative_to(common) if n in shared else n for n, a in zip(names, absolute)]
     return [(path, rel.parent / f"{rel.name}.json") for (path, _), rel in zip(found, names)]
 
 

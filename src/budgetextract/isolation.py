@@ -8,6 +8,7 @@ A new worker takes the place of one that was lost. `extract` and `batch` both ru
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing as mp
 import os
 import resource
@@ -63,12 +64,27 @@ def _limit_memory(max_memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def _worker(conn: Connection, limits: Limits) -> None:
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel kill this worker when its parent dies (Linux), even mid-file: a batch
+    killed outright must not leave a worker reading a long scan for hours."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return  # not Linux: the poll below notices the parent's death between files
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _worker(conn: Connection, limits: Limits, parent: int) -> None:
     from .pipeline import process_file
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent ends the workers
+    _die_with_parent(parent)
     _limit_memory(limits.max_memory_mb)
-    parent = os.getppid()
     while True:
         # a parent killed outright (kill -9) cannot stop its workers: they notice and leave
         if not conn.poll(1.0):
@@ -94,7 +110,7 @@ class _Pool:
 
     def _spawn(self) -> dict:
         parent, child = self.ctx.Pipe()
-        proc = self.ctx.Process(target=_worker, args=(child, self.limits), daemon=True)
+        proc = self.ctx.Process(target=_worker, args=(child, self.limits, os.getpid()), daemon=True)
         proc.start()
         child.close()
         return {"proc": proc, "conn": parent, "job": None, "started": 0.0}

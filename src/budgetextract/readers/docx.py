@@ -123,15 +123,25 @@ def _num_pr(paragraph) -> tuple[str, int] | None:
     return None
 
 
-def _cell_text(tc) -> str:
-    return " ".join(t for t in ("".join(x.text or "" for x in p.iter(_W + "t")).strip() for p in tc.iter(_W + "p")) if t)
+def _cell_text(element) -> str:
+    """A cell's text, a table nested in it read once: only direct children are walked at
+    each level (walking all descendants at every level repeats a nested text d(d+1)/2 times)."""
+    parts = []
+    for child in element.iterchildren():
+        if child.tag == _W + "p":
+            parts.append("".join(x.text or "" for x in child.iter(_W + "t")).strip())
+        elif child.tag == _W + "tbl":
+            parts.extend(_cell_text(tc) for tr in child.iterchildren(_W + "tr") for tc in tr.iterchildren(_W + "tc"))
+        elif child.tag != _W + "tcPr":
+            parts.append(_cell_text(child))  # a content control (sdt) and the like hold paragraphs too
+    return " ".join(t for t in parts if t)
 
 
 def _grid_row(tr, top: int) -> list[tuple[tuple[float, float, float, float], str]]:
     """A row's cells placed on the table grid: a cell spanning columns is as wide as they
     are, a vertically merged continuation cell is blank (its text stands in the first row)."""
     cells, column = [], 0
-    for tc in tr.iter(_W + "tc"):
+    for tc in tr.iterchildren(_W + "tc"):
         tc_pr = tc.find(_W + "tcPr")
         span, continued = 1, False
         if tc_pr is not None:
@@ -174,7 +184,7 @@ def read_docx(path: Path, data: bytes) -> RawDocument:
                     text = label + text
             lines.append(text)
         elif child.tag == _W + "tbl":
-            rows = [_grid_row(tr, top) for top, tr in enumerate(child.iter(_W + "tr"))]
+            rows = [_grid_row(tr, top) for top, tr in enumerate(child.iterchildren(_W + "tr"))]
             tables.append(RawTable(rows=rows, above=[l for l in lines[-3:] if l.strip()]))
             for cells in rows:
                 texts = [text for _, text in cells]
