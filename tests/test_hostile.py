@@ -118,7 +118,9 @@ def test_batch_root_above_the_working_folder_stays_inside_records(tmp_path):
     assert not list(tmp_path.glob("*.json")) and not list((tmp_path / "docs").glob("*.json"))
 
 
-def test_timed_out_file_is_retried_by_a_rerun(tmp_path, monkeypatch):
+def _slow_folder(tmp_path: Path, monkeypatch):
+    """A folder of one file whose extraction takes 30 s (past any test's --timeout), and
+    the real extraction to put back."""
     folder = tmp_path / "in"
     folder.mkdir()
     shutil.copy(HAIKOU, folder / "slow.txt")
@@ -129,6 +131,11 @@ def test_timed_out_file_is_retried_by_a_rerun(tmp_path, monkeypatch):
         return real(path, **options)
 
     monkeypatch.setattr(pipeline, "process_file", slow)
+    return folder, real
+
+
+def test_timed_out_file_is_retried_by_a_rerun(tmp_path, monkeypatch):
+    folder, real = _slow_folder(tmp_path, monkeypatch)
     run_batch([str(folder)], tmp_path / "out", jobs=1, limits=Limits(timeout=1), progress=False)
     (entry,) = read_manifest(tmp_path / "out").values()
     assert entry["error_code"] == "timeout" and entry["transient"] is True
@@ -499,16 +506,7 @@ def test_a_worker_dies_with_its_parent_even_mid_file(tmp_path):
 
 
 def test_a_file_that_fails_the_same_transient_way_twice_is_not_tried_again_unasked(tmp_path, monkeypatch):
-    folder = tmp_path / "in"
-    folder.mkdir()
-    shutil.copy(HAIKOU, folder / "slow.txt")
-    real = pipeline.process_file
-
-    def slow(path, **options):
-        time.sleep(30)
-        return real(path, **options)
-
-    monkeypatch.setattr(pipeline, "process_file", slow)
+    folder, real = _slow_folder(tmp_path, monkeypatch)
     out = tmp_path / "out"
     for transient in (True, False):
         run_batch([str(folder)], out, jobs=1, limits=Limits(timeout=1), progress=False)
