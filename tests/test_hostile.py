@@ -532,3 +532,14 @@ def test_nested_docx_tables_give_their_text_once(tmp_path):
     doc = pipeline.process_file(tmp_path / "nested.docx", debug=True)
     assert doc.status == "ok"
     assert [f.value for f in doc.facts if f.field == "procurement.total"] == [Decimal("12.30")]
+
+
+def test_max_memory_bounds_the_workers_whole_size(tmp_path, monkeypatch):
+    # 900 MB more than a worker holds at the start: within "held + the allowance", past the whole limit
+    def greedy(path, data, *options):
+        return bytearray(900 << 20)
+
+    monkeypatch.setattr(pipeline, "process_bytes", greedy)
+    shutil.copy(HAIKOU, tmp_path / "h.txt")
+    (outcome,) = run_isolated([tmp_path / "h.txt"], 1, Limits(timeout=60, max_memory_mb=1024))
+    assert json.loads(outcome.record_json)["error"]["code"] == "memory"

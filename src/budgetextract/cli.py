@@ -259,7 +259,8 @@ def _add_limits(p: argparse.ArgumentParser) -> None:
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
                    help=f"seconds one file may take before it is stopped with a `timeout` record (default {DEFAULT_TIMEOUT:g})")
     p.add_argument("--max-memory", type=int, default=DEFAULT_MAX_MEMORY_MB, metavar="MB",
-                   help=f"memory one file may use beyond the worker's own before it is stopped with a `memory` record (default {DEFAULT_MAX_MEMORY_MB}; 0: no limit)")
+                   help=f"the whole memory (address space) of the worker reading one file before it is stopped with a `memory` record "
+                        f"(default {DEFAULT_MAX_MEMORY_MB}; 0: no limit)")
     p.add_argument("--ocr", action="store_true",
                    help="read every PDF page by OCR, also those with a text layer (needs the [ocr] extra); "
                         "without it, OCR reads only pages that carry images and no usable text")

@@ -50,9 +50,13 @@ class Outcome:
     seconds: float
 
 
+_MIN_HEADROOM = 512 << 20  # what a worker forked from a parent near or past the limit may still take
+
+
 def _limit_memory(max_memory_mb: int) -> None:
-    """Cap the worker's address space at what it holds now plus the file's allowance: a
-    worker forked from a large parent starts with the parent's mappings."""
+    """Cap the worker's whole address space at --max-memory. A worker forked from a large
+    parent (a notebook, a test runner) starts with the parent's mappings: it may then take
+    _MIN_HEADROOM beyond them, so it can still read a file."""
     if max_memory_mb <= 0:
         return
     try:
@@ -60,7 +64,7 @@ def _limit_memory(max_memory_mb: int) -> None:
             held = int(f.read().split()[0]) * resource.getpagesize()
     except OSError:
         held = 0
-    limit = held + max_memory_mb * 1024 * 1024
+    limit = max(max_memory_mb << 20, held + _MIN_HEADROOM)
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
