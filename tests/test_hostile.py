@@ -543,3 +543,18 @@ def test_max_memory_bounds_the_workers_whole_size(tmp_path, monkeypatch):
     shutil.copy(HAIKOU, tmp_path / "h.txt")
     (outcome,) = run_isolated([tmp_path / "h.txt"], 1, Limits(timeout=60, max_memory_mb=1024))
     assert json.loads(outcome.record_json)["error"]["code"] == "memory"
+
+
+def test_a_scan_where_ocr_found_nothing_says_that_ocr_ran(tmp_path, monkeypatch):
+    from budgetextract.readers.base import RawDocument
+    from budgetextract.readers.ocr import RecognizedPage
+
+    def blank_scan(path, data, ocr="auto"):  # what the reader gives for two blank scanned pages
+        return RawDocument(format="pdf", pages=["", ""], paged=True, path=path, empty_pages=[1, 2],
+                           ocr={1: RecognizedPage(rows=[], confidence=0.0), 2: RecognizedPage(rows=[], confidence=0.0)})
+
+    monkeypatch.setattr(pipeline, "read_bytes", blank_scan)
+    (tmp_path / "blank.pdf").write_bytes(b"%PDF-1.4 placeholder")
+    doc = pipeline.process_file(tmp_path / "blank.pdf")
+    assert doc.error.code == "no_text_layer" and "OCR read 2 page(s) and found no text" in doc.error.message
+    assert "run OCR" not in doc.error.message
