@@ -558,3 +558,17 @@ def test_a_scan_where_ocr_found_nothing_says_that_ocr_ran(tmp_path, monkeypatch)
     doc = pipeline.process_file(tmp_path / "blank.pdf")
     assert doc.error.code == "no_text_layer" and "OCR read 2 page(s) and found no text" in doc.error.message
     assert "run OCR" not in doc.error.message
+
+
+def test_a_file_name_at_the_length_limit_gets_a_shortened_record_name(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    longest = folder / ("部门预算" * 20 + "说明文.txt")  # 83 characters and .txt: 253 bytes, a legal name
+    shutil.copy(HAIKOU, longest)
+    out = tmp_path / "out"
+    assert main(["batch", str(folder), "--out", str(out), "--jobs", "1"]) == 0
+    (record,) = (out / "records").glob("*.json")
+    assert len(os.fsencode(record.name)) <= 255 and record.name.startswith("部门预算部门预算")
+    assert json.loads(record.read_text(encoding="utf-8"))["source"]["file_name"] == longest.name
+    assert main(["batch", str(folder), "--out", str(out), "--jobs", "1"]) == 0  # the rerun finds it done
+    assert len(_summary(out)) == 1

@@ -93,7 +93,24 @@ def with_record_names(paths: list[str]) -> list[tuple[Path, Path]]:
         if not shared:
             break
         names = [a.relative_to(common) if n in shared else n for n, a in zip(names, absolute)]
-    return [(path, rel.parent / f"{rel.name}.json") for (path, _), rel in zip(found, names)]
+    return [(path, rel.parent / _record_name(rel.name)) for (path, _), rel in zip(found, names)]
+
+
+_NAME_BYTES = 255  # the longest file name most file systems take
+
+
+def _record_name(name: str) -> str:
+    """name.json, shortened where that passes the name limit (a title of 83 Chinese characters
+    is a legal file name; with .json it is not): its start, then a digest of the whole name."""
+    record = f"{name}.json"
+    if len(os.fsencode(record)) <= _NAME_BYTES:
+        return record
+    digest = hashlib.sha1(os.fsencode(name)).hexdigest()[:12]
+    tail = f"~{digest}.json"
+    keep = name
+    while len(os.fsencode(keep + tail)) > _NAME_BYTES:
+        keep = keep[:-1]
+    return keep + tail
 
 
 def temporary_beside(path: Path) -> Path:
