@@ -104,22 +104,34 @@ class _Numbering:
         return text
 
 
-def _num_pr(paragraph) -> tuple[str, int] | None:
-    ppr = paragraph._p.pPr
-    candidates = [ppr.numPr if ppr is not None else None]
+def _style_num_pr(paragraph):
+    """The numbering a paragraph's style (or a style it is based on) gives it."""
     style, seen = paragraph.style, set()
-    while style is not None and candidates[-1] is None and style.style_id not in seen:
+    while style is not None and style.style_id not in seen:
         seen.add(style.style_id)  # a style based on itself, or a ring of them, ends here
         spp = style.element.pPr
-        candidates.append(spp.numPr if spp is not None else None)
+        if spp is not None and spp.numPr is not None:
+            return spp.numPr
         style = style.base_style
-    for num_pr in candidates:
-        try:
-            if num_pr is not None and num_pr.numId is not None:
-                ilvl = num_pr.ilvl.val if num_pr.ilvl is not None else 0
-                return str(num_pr.numId.val), _int(ilvl, 0)
-        except ValueError:  # a damaged numbering reference: the paragraph without its label
-            return None
+    return None
+
+
+def _num_pr(paragraph, by_style: dict) -> tuple[str, int] | None:
+    """The paragraph's list numbering: its own, else its style's. A style is looked up once a
+    document (python-docx scans every style at each look-up: quadratic over many paragraphs)."""
+    ppr = paragraph._p.pPr
+    num_pr = ppr.numPr if ppr is not None else None
+    if num_pr is None:
+        style_id = ppr.pStyle.val if ppr is not None and ppr.pStyle is not None else None
+        if style_id not in by_style:
+            by_style[style_id] = _style_num_pr(paragraph)
+        num_pr = by_style[style_id]
+    try:
+        if num_pr is not None and num_pr.numId is not None:
+            ilvl = num_pr.ilvl.val if num_pr.ilvl is not None else 0
+            return str(num_pr.numId.val), _int(ilvl, 0)
+    except ValueError:  # a damaged numbering reference: the paragraph without its label
+        return None
     return None
 
 
@@ -171,13 +183,14 @@ def read_docx(path: Path, data: bytes) -> RawDocument:
         raise InputError("corrupt_docx", f"the DOCX file cannot be opened ({type(exc).__name__}: {exc}); re-save it from Word or LibreOffice") from exc
 
     numbering = _Numbering(document)
+    by_style: dict = {}
     lines: list[str] = []
     tables: list[RawTable] = []
     for child in document.element.body.iterchildren():
         if child.tag == _W + "p":
             para = Paragraph(child, document)
             text = para.text
-            num = _num_pr(para)
+            num = _num_pr(para, by_style)
             if num is not None:
                 label = numbering.label(*num)
                 if label and not text.lstrip().startswith(label):
