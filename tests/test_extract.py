@@ -197,3 +197,17 @@ def test_a_misprinted_change_is_an_error_and_not_used():
     (finding,) = [f for f in doc.findings if f.code == "change_amount_mismatch"]
     assert finding.severity == "error" and finding.difference == Decimal("0.30")
     assert doc.summary.total_change_amount == Decimal("1476.43")  # the revenue section's, which adds up
+
+
+def test_the_entity_ending_closest_before_a_place_is_the_one_a_scan_finds():
+    from budgetextract.extract.context import Context
+    from budgetextract.nlp import analyse
+
+    norm = load(CORPUS / "sample_jiangsu_style.txt").norm
+    ctx = Context(norm=norm, sections=[], doc=analyse(norm.text), excluded_kinds=frozenset())
+    for label in ("MONEY", "PERCENT"):
+        spans = ctx.spans[label]
+        for pos in range(0, len(norm.text), 7):
+            ending = [s for s in spans if s.end_char <= pos]
+            best = max(ending, key=lambda s: (s.end_char, -s.start_char), default=None)
+            assert ctx.last_before(label, pos) == best
