@@ -154,3 +154,16 @@ def test_dask_cluster_gives_the_same_outputs(tmp_path):
 
     assert summary_rows(tmp_path / "dask") == summary_rows(tmp_path / "local")
     assert len(summary_rows(tmp_path / "dask")) == len(read_manifest(tmp_path / "dask"))
+
+
+def test_the_eta_counts_the_work_left_not_the_files():
+    import io
+
+    from budgetextract.batch import Progress
+
+    stream = io.StringIO()
+    bar = Progress(total=3, enabled=True, stream=stream, total_bytes=1_000_000)
+    bar.start -= 10  # ten seconds in
+    bar.update(pages=2, failed=False, size=100_000)  # a small file done: 900 KB of 1 MB left
+    eta = int(stream.getvalue().split("ETA ")[1].split("s")[0])
+    assert 85 <= eta <= 95  # 900 KB at 10 KB/s, not "2 files at 10 s a file"

@@ -572,3 +572,25 @@ def test_a_file_name_at_the_length_limit_gets_a_shortened_record_name(tmp_path):
     assert json.loads(record.read_text(encoding="utf-8"))["source"]["file_name"] == longest.name
     assert main(["batch", str(folder), "--out", str(out), "--jobs", "1"]) == 0  # the rerun finds it done
     assert len(_summary(out)) == 1
+
+
+def test_a_scans_time_limit_grows_with_the_pages_read_by_ocr(tmp_path, monkeypatch):
+    import pypdfium2 as pdfium
+
+    from budgetextract.readers import ocr
+
+    if not ocr.available():
+        pytest.skip("the [ocr] extra is not installed")
+    source = pdfium.PdfDocument((CORPUS / "sample_jiangsu_style.pdf").read_bytes())
+    images = [source[i].render(scale=0.5).to_pil().convert("L") for i in range(2)]
+    images[0].save(tmp_path / "scan.pdf", save_all=True, append_images=images[1:], resolution=36)
+
+    def slow_engine():  # a recognizer on a busy machine: 1.5 s a page, nothing found
+        return lambda image: (time.sleep(1.5), (None, None))[1]
+
+    monkeypatch.setattr(ocr, "_engine", slow_engine)
+    (outcome,) = run_isolated([tmp_path / "scan.pdf"], 1, Limits(timeout=1, ocr_page_seconds=3))
+    assert outcome.error is None  # 3 s of OCR within 1 s + 2 × 3 s
+    assert json.loads(outcome.record_json)["error"]["code"] == "no_text_layer"
+    (outcome,) = run_isolated([tmp_path / "scan.pdf"], 1, Limits(timeout=1, ocr_page_seconds=0))
+    assert outcome.error[0] == "timeout"

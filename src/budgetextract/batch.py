@@ -86,16 +86,18 @@ def _write_atomic(path: Path, text: str) -> None:
 class Progress:
     """A bar on a terminal; a plain line every few seconds in a log."""
 
-    def __init__(self, total: int, enabled: bool, stream=sys.stderr):
+    def __init__(self, total: int, enabled: bool, stream=sys.stderr, total_bytes: int = 0):
         self.total, self.enabled, self.stream = total, enabled, stream
         self.tty = stream.isatty()
-        self.done = self.failed = self.pages = 0
+        self.done = self.failed = self.pages = self.bytes = 0
+        self.total_bytes = total_bytes
         self.start = time.perf_counter()
         self.last = 0.0
 
-    def update(self, pages: int, failed: bool) -> None:
+    def update(self, pages: int, failed: bool, size: int = 0) -> None:
         self.done += 1
         self.pages += pages
+        self.bytes += size
         self.failed += failed
         now = time.perf_counter()
         if self.enabled and (self.tty or now - self.last >= 5 or self.done == self.total):
@@ -104,8 +106,11 @@ class Progress:
 
     def _show(self, now: float) -> None:
         elapsed = max(now - self.start, 1e-9)
-        rate = self.done / elapsed
-        eta = (self.total - self.done) / rate if rate else 0
+        # the work left is the bytes left, not the files: one long scan outweighs many short texts
+        if self.total_bytes and self.bytes:
+            eta = (self.total_bytes - self.bytes) / (self.bytes / elapsed)
+        else:
+            eta = (self.total - self.done) / (self.done / elapsed) if self.done else 0
         line = (f"{self.done}/{self.total} files  {self.pages / elapsed:.1f} pages/s  "
                 f"ETA {eta:.0f}s  failed {self.failed}")
         if self.tty:
@@ -251,7 +256,7 @@ def _run_locked(inputs, out: Path, jobs: int, limits: Limits, force: bool, progr
         stale.unlink(missing_ok=True)
     todo, skipped, unreadable = plan(inputs, out, force, retry_failed)
     total = sum(1 + len(j.duplicates) for j in todo) + len(unreadable)
-    bar = Progress(total, progress)
+    bar = Progress(total, progress, total_bytes=sum(j.size for j in todo))
     counts = {"done": 0, "failed": 0, "skipped": skipped}
     manifest = _open_manifest(out / MANIFEST)
 
@@ -274,7 +279,7 @@ def _run_locked(inputs, out: Path, jobs: int, limits: Limits, force: bool, progr
             os.fsync(manifest.fileno())
             failed = status["status"] == "error"
             counts["failed" if failed else "done"] += 1
-            bar.update(pages if path == job.path else 0, failed)
+            bar.update(pages if path == job.path else 0, failed, job.size if path == job.path else 0)
 
     try:
         for path, record in unreadable:

@@ -27,6 +27,8 @@ DEFAULT_TIMEOUT = 300.0
 DEFAULT_MAX_MEMORY_MB = 2048
 # error codes of failures that may not recur (a busy machine, a transient crash): a rerun retries them
 TRANSIENT = frozenset({"timeout", "crashed", "memory"})
+OCR_PAGE_SECONDS = 15.0
+_OCR_PAGE = "ocr_page"  # a worker's word to its parent: one more page is being read by OCR
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,8 @@ class Limits:
     a PDF's pages ("auto": those without a usable text layer; "force": all)."""
 
     timeout: float = DEFAULT_TIMEOUT
+    ocr_page_seconds: float = OCR_PAGE_SECONDS
+    """added to the file's time for each page it reads by OCR (seconds a page take on a busy core)"""
     max_memory_mb: int = DEFAULT_MAX_MEMORY_MB
     policy: Policy = Policy()
     ocr: str = "auto"
@@ -89,6 +93,9 @@ def _worker(conn: Connection, limits: Limits, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent ends the workers
     _die_with_parent(parent)
     _limit_memory(limits.max_memory_mb)
+    from .readers import ocr
+
+    ocr.on_page(lambda: conn.send(_OCR_PAGE))
     while True:
         # a parent killed outright (kill -9) cannot stop its workers: they notice and leave
         if not conn.poll(1.0):
@@ -117,7 +124,7 @@ class _Pool:
         proc = self.ctx.Process(target=_worker, args=(child, self.limits, os.getpid()), daemon=True)
         proc.start()
         child.close()
-        return {"proc": proc, "conn": parent, "job": None, "started": 0.0}
+        return {"proc": proc, "conn": parent, "job": None, "started": 0.0, "allowed": 0.0}
 
     def replace(self, worker: dict) -> None:
         worker["proc"].kill()
@@ -150,7 +157,7 @@ def run_isolated(paths: list[Path], jobs: int, limits: Limits) -> Iterator[Outco
         while queue or any(w["job"] is not None for w in pool.workers):
             for w in pool.workers:
                 if w["job"] is None and queue:
-                    w["job"], w["started"] = queue.popleft(), time.monotonic()
+                    w["job"], w["started"], w["allowed"] = queue.popleft(), time.monotonic(), limits.timeout
                     w["conn"].send(os.fsencode(paths[w["job"]]))
             busy = [w for w in pool.workers if w["job"] is not None]
             ready = wait([w["conn"] for w in busy], timeout=0.2)
@@ -159,7 +166,11 @@ def run_isolated(paths: list[Path], jobs: int, limits: Limits) -> Iterator[Outco
                 index, elapsed = w["job"], now - w["started"]
                 if w["conn"] in ready:
                     try:
-                        record_json, pages, seconds, out_of_memory = w["conn"].recv()
+                        message = w["conn"].recv()
+                        if message == _OCR_PAGE:  # a scan: its time grows with its pages
+                            w["allowed"] += limits.ocr_page_seconds
+                            continue
+                        record_json, pages, seconds, out_of_memory = message
                     except (EOFError, OSError):
                         yield Outcome(index, None, ("crashed", "the worker died while reading this file (a crash in a parser); the rest went on"), 0, elapsed)
                         pool.replace(w)
@@ -172,8 +183,8 @@ def run_isolated(paths: list[Path], jobs: int, limits: Limits) -> Iterator[Outco
                     yield Outcome(index, None, ("crashed", f"the worker died (exit code {w['proc'].exitcode}) while reading this file"), 0, elapsed)
                     pool.replace(w)
                     w["job"] = None
-                elif elapsed > limits.timeout:
-                    yield Outcome(index, None, ("timeout", f"reading took longer than {limits.timeout:g}s and was stopped; "
+                elif elapsed > w["allowed"]:
+                    yield Outcome(index, None, ("timeout", f"reading took longer than {w['allowed']:g}s and was stopped; "
                                                            "rerun with a larger --timeout (the rerun retries it)"), 0, elapsed)
                     pool.replace(w)
                     w["job"] = None
