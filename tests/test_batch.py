@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from budgetextract import pipeline
-from budgetextract.batch import read_manifest, run_batch
+from budgetextract.batch import run_batch
+from budgetextract.manifest import read_manifest
 from budgetextract.isolation import Limits
 from conftest import CORPUS
 
@@ -134,11 +135,11 @@ def test_killed_run_resumes_to_the_same_outputs(tmp_path):
 
 
 def test_manifest_line_cut_short_by_a_kill_loses_nothing_after_it(tmp_path):
-    from budgetextract.batch import _open_manifest
+    from budgetextract.manifest import open_manifest
 
     manifest = tmp_path / "manifest.jsonl"
     manifest.write_text('{"path": "a", "status": "ok"}\n{"path": "b", "sta', encoding="utf-8")
-    with _open_manifest(manifest) as f:
+    with open_manifest(tmp_path) as f:
         f.write('{"path": "c", "status": "ok"}\n')
     assert sorted(read_manifest(tmp_path)) == ["a", "c"]  # b is redone; c is not lost
 

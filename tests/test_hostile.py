@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 
 from budgetextract import pipeline
-from budgetextract.batch import _lock, read_manifest, run_batch
+from budgetextract.batch import _lock, run_batch
+from budgetextract.manifest import read_manifest
 from budgetextract.cli import main
 from budgetextract.isolation import Limits, run_isolated
 from conftest import CORPUS, extracted, needs_real, real_file
@@ -547,7 +548,7 @@ def test_max_memory_bounds_the_workers_whole_size(tmp_path, monkeypatch):
 
 def test_a_scan_where_ocr_found_nothing_says_that_ocr_ran(tmp_path, monkeypatch):
     from budgetextract.readers.base import RawDocument
-    from budgetextract.readers.ocr import RecognizedPage
+    from budgetextract.readers.base import RecognizedPage
 
     def blank_scan(path, data, ocr="auto"):  # what the reader gives for two blank scanned pages
         return RawDocument(format="pdf", pages=["", ""], paged=True, path=path, empty_pages=[1, 2],

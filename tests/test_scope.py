@@ -12,7 +12,7 @@ from budgetextract.checks.arithmetic import _within_figures_rounding
 from budgetextract.extract.from_tables import _line_item, _printed_rounding
 from budgetextract.pipeline import process_file
 from budgetextract.schema import BudgetDocument, Table, TableRow
-from budgetextract.tables import _Cell, _Raw, _rows
+from budgetextract.tables.grid import GridCell, RawGrid, rows_of
 
 HEAD = "2026年深圳市司法局部门预算\n目录\n第一部分部门概况\n一、部门主要职责\n负责全市司法行政工作。\n"
 
@@ -106,8 +106,8 @@ def test_a_department_name_never_begins_with_punctuation_or_a_list_number(tmp_pa
 
 # --- tables read whole --------------------------------------------------------------------
 
-def _cell(text: str, x: float) -> _Cell:
-    return _Cell(text, x, x + 10, 0)
+def _cell(text: str, x: float) -> GridCell:
+    return GridCell(text, x, x + 10, 0)
 
 
 def test_a_class_under_two_government_classes_is_one_item_its_rows_summed():
@@ -115,9 +115,9 @@ def test_a_class_under_two_government_classes_is_one_item_its_rows_summed():
                                        ("政府经济科目名称", 80), ("合计", 100)]]
     printed = [("39", "30215", "会议费", "50202", "会议费", "365,836.00"), ("40", "30215", "会议费", "50502", "商品和服务支出", "96,000.00"),
                ("41", "30216", "培训费", "50203", "培训费", "334,900.00"), ("42", "30216", "培训费", "50502", "商品和服务支出", "1,067,700.00")]
-    raw = _Raw(title="部门综合预算一般公共预算支出明细表（按支出经济分类科目）", unit="元", page=1, header=header,
+    raw = RawGrid(title="部门综合预算一般公共预算支出明细表（按支出经济分类科目）", unit="元", page=1, header=header,
                rows=[[_cell(t, x) for t, x in zip(row, (0, 20, 40, 60, 80, 100))] for row in printed])
-    rows = _rows(raw, "元")
+    rows = rows_of(raw, "元")
     assert [(r.code, r.name) for r in rows] == [("30215", "会议费"), ("30215", "会议费"), ("30216", "培训费"), ("30216", "培训费")]
     assert all("序号" not in r.values for r in rows)  # a row number is no figure
     table = Table(kind="economic", title=raw.title, unit="元", columns=["合计"], rows=rows)
@@ -128,7 +128,7 @@ def test_a_class_under_two_government_classes_is_one_item_its_rows_summed():
 def test_side_by_side_items_stay_apart():
     header = [_cell(h, x) for h, x in [("科目编码", 0), ("科目名称", 20), ("金额", 40), ("科目编码", 60), ("科目名称", 80), ("金额", 100)]]
     row = [_cell(t, x) for t, x in zip(("30215", "会议费", "12.00", "50202", "会议费", "12.00"), (0, 20, 40, 60, 80, 100))]
-    rows = _rows(_Raw(title=None, unit="万元", page=1, header=header, rows=[row]), "万元")
+    rows = rows_of(RawGrid(title=None, unit="万元", page=1, header=header, rows=[row]), "万元")
     assert [(r.code, r.values.get("金额")) for r in rows] == [("30215", Decimal("12.00")), ("50202", Decimal("12.00"))]
 
 

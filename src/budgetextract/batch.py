@@ -21,9 +21,9 @@ from pathlib import Path
 from . import __version__
 from .files import display, is_regular, temporary_beside, with_record_names
 from .isolation import TRANSIENT, Limits, run_isolated
+from .manifest import manifest_key, open_manifest, read_manifest
 from .schema import SCHEMA_VERSION, BudgetDocument, ErrorInfo, Source
 
-MANIFEST = "manifest.jsonl"
 RECORDS = "records"
 
 
@@ -43,34 +43,6 @@ def sha256_of(path: Path) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def read_manifest(out: Path) -> dict[str, dict]:
-    """The latest entry per input path; a line cut short by a kill is ignored."""
-    entries: dict[str, dict] = {}
-    manifest = out / MANIFEST
-    if not manifest.exists():
-        return entries
-    for line in manifest.read_text(encoding="utf-8").splitlines():
-        try:
-            entry = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        entries[entry["path"]] = entry
-    return entries
-
-
-def _open_manifest(path: Path):
-    """Open for appending; a line cut short by a kill is ended first, so the next entry
-    starts on a line of its own."""
-    if path.exists() and path.stat().st_size:
-        with path.open("rb") as f:
-            f.seek(-1, os.SEEK_END)
-            cut_short = f.read(1) != b"\n"
-        if cut_short:
-            with path.open("a", encoding="utf-8") as f:
-                f.write("\n")
-    return path.open("a", encoding="utf-8")
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -138,12 +110,6 @@ def _retarget(record_json: str, path: Path) -> str:
     record["source"]["file_name"] = display(path.name)
     record["source"]["path"] = display(path.resolve())
     return json.dumps(record, ensure_ascii=False, indent=1)
-
-
-def manifest_key(path: Path) -> str:
-    """An input's key in the manifest: its absolute path, whatever the working directory
-    or the way it was typed (kept exact, undecodable bytes included)."""
-    return os.fsdecode(os.path.abspath(path))
 
 
 def _done(entry: dict | None, sha: str, retry_failed: bool) -> bool:
@@ -258,7 +224,7 @@ def _run_locked(inputs, out: Path, jobs: int, limits: Limits, force: bool, progr
     total = sum(1 + len(j.duplicates) for j in todo) + len(unreadable)
     bar = Progress(total, progress, total_bytes=sum(j.size for j in todo))
     counts = {"done": 0, "failed": 0, "skipped": skipped}
-    manifest = _open_manifest(out / MANIFEST)
+    manifest = open_manifest(out)
 
     def finish(job: Job, record_json: str, pages: int, seconds: float) -> None:
         status = json.loads(record_json)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .files import display
+from .manifest import read_manifest
 from .schema import SCHEMA_VERSION, SUMMARY_KEYS
 
 # column → Frictionless type; the column order of each table
@@ -88,8 +89,6 @@ def _rows(records: list[tuple[str, dict, dict]]) -> dict[str, list[dict[str, Any
 
 def latest_records(out: Path) -> list[tuple[str, dict, dict]]:
     """(record path relative to the folder, record, manifest entry) of every input done."""
-    from .batch import read_manifest
-
     records = []
     base = out.resolve()
     for entry in sorted(read_manifest(out).values(), key=lambda e: e["path"]):

@@ -12,8 +12,8 @@ import regex
 
 from .. import vocab
 from ..schema import ExecutionEntry, Fact, Finding, Summary, Table, TableRow
-from ..table_cells import CENT, is_trifle, table_evidence, total_row
-from ..tables import column_role, is_total_row, table_kind, title_pattern
+from ..tables.catalogue import column_role, is_total_row, table_kind, title_pattern
+from ..tables.cells import CENT, is_trifle, table_evidence, total_row
 from .registry import finding
 
 if TYPE_CHECKING:

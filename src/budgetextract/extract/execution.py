@@ -20,7 +20,7 @@ import regex
 
 from .. import vocab
 from ..schema import ExecutionEntry, Table
-from ..table_cells import table_evidence, total_row
+from ..tables.cells import table_evidence, total_row
 from .context import Context
 
 _CLAUSE_END = regex.compile(r"[。;]")
@@ -189,7 +189,7 @@ def _reason_after(ctx: Context, clauses: list[_Clause], stated: list, i: int) ->
 def table_entries(tables: list[Table], entries: list[ExecutionEntry], ctx: Context) -> list[ExecutionEntry]:
     """Pairs only a “三公” 决算 table gives: each item with 预算数 and 决算数 columns (the
     预算数 of the national template is the 年初预算), where the narrative has no entry."""
-    from ..tables import column_role
+    from ..tables.catalogue import column_role
 
     named = {"three_public_total": "“三公”经费", "three_public_outbound": "因公出国（境）费", "three_public_vehicle": "公务用车购置及运行费",
              "three_public_vehicle_purchase": "公务用车购置费", "three_public_vehicle_operation": "公务用车运行费",

@@ -12,8 +12,8 @@ from ..checks.registry import finding
 from ..nlp import function_class_names
 from ..schema import Fact, Finding, Summary, Table, TableRow
 from ..scope import table_scope
-from ..table_cells import CENT, is_trifle, table_evidence, total_row
-from ..tables import column_role
+from ..tables.catalogue import column_role
+from ..tables.cells import CENT, is_trifle, table_evidence, total_row
 from .context import Context
 
 # Which tables state which summary figure, best first.

@@ -4,14 +4,38 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .ocr import RecognizedPage
-
 
 Cell = tuple[tuple[float, float, float, float], str]
 """((x0, top, x1, bottom), text): a table cell, or a box of text recognised by OCR"""
+
+# a gap wider than this share of the line's height separates two cells (a table's columns)
+_CELL_GAP = 0.8
+
+
+@dataclass
+class RecognizedPage:
+    """A page read by OCR."""
+
+    rows: list[list[Cell]]
+    """the page's boxes (positions in points) as lines, each left to right"""
+    confidence: float
+    """the recognizer's mean confidence over the page's boxes (0 where none was found)"""
+
+    @property
+    def text(self) -> str:
+        return "\n".join(_line_text(row) for row in self.rows)
+
+
+def _line_text(row: list[Cell]) -> str:
+    """A line's boxes joined; cells set apart by a wide gap keep a space between them,
+    as a text layer's table rows do."""
+    out = ""
+    for i, ((x0, top, x1, bottom), text) in enumerate(row):
+        if i:
+            gap = x0 - row[i - 1][0][2]
+            out += " " if gap > _CELL_GAP * (bottom - top) else ""
+        out += text
+    return out
 
 
 @dataclass

@@ -9,31 +9,17 @@ table reader (columns by position)."""
 from __future__ import annotations
 
 import importlib.util
-from dataclasses import dataclass
 from functools import lru_cache
 
 import regex
 
 from .. import vocab
-from .base import Cell
+from .base import Cell, RecognizedPage
 
 DPI = 200
 _POINTS = 72 / DPI  # pixels → PDF points
 # boxes of one line overlap vertically by at least this share of the smaller box's height
 _SAME_LINE = 0.5
-# a gap wider than this share of the line's height separates two cells (a table's columns)
-_CELL_GAP = 0.8
-
-@dataclass
-class RecognizedPage:
-    rows: list[list[Cell]]
-    """the page's boxes (positions in points) as lines, each left to right"""
-    confidence: float
-    """the recognizer's mean confidence over the page's boxes (0 where none was found)"""
-
-    @property
-    def text(self) -> str:
-        return "\n".join(_line_text(row) for row in self.rows)
 
 
 def available() -> bool:
@@ -118,14 +104,3 @@ def _spaced_words(line: list[Cell]) -> list[Cell]:
             out.append(box)
     return out
 
-
-def _line_text(row: list[Cell]) -> str:
-    """A line's boxes joined; cells set apart by a wide gap keep a space between them,
-    as a text layer's table rows do."""
-    out = ""
-    for i, ((x0, top, x1, bottom), text) in enumerate(row):
-        if i:
-            gap = x0 - row[i - 1][0][2]
-            out += " " if gap > _CELL_GAP * (bottom - top) else ""
-        out += text
-    return out

@@ -15,6 +15,8 @@ import pypdfium2.raw as pdfium_c
 from pdfplumber.table import cells_to_tables, edges_to_intersections, intersections_to_cells, merge_edges
 from pdfplumber.utils import filter_edges, rect_to_edges
 
+from .grid import RawGrid, read_grid
+
 _SNAP = 3  # pdfplumber's default snap and join tolerances, in points
 _MIN_EDGE = 3
 _RECT_SEGMENTS = 5  # m l l l h: a rectangle (or a line) drawn as one path
@@ -120,3 +122,12 @@ def text_above(textpage: pdfium.PdfTextPage, page: pdfium.PdfPage, top: float) -
         return ""
     width, _ = page.get_size()
     return textpage.get_text_bounded(**_Frame(page).user_rect(0, 0, width, top))
+
+
+def read_page(page, textpage, page_no: int) -> list[RawGrid]:
+    found = []
+    for table in page_tables(page, textpage):
+        raw = read_grid(table.rows, text_above(textpage, page, table.bbox[1]), page_no)
+        if raw is not None:
+            found.append(raw)
+    return found

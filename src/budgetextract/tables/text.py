@@ -16,11 +16,12 @@ from decimal import Decimal
 
 import regex
 
-from . import vocab
-from .amounts import cell_amount
-from .normalize import NormalizedText
-from .schema import Section, Table, TableRow
-from .segment import walk
+from .. import vocab
+from ..amounts import cell_amount
+from ..normalize import NormalizedText
+from ..schema import Section, Table, TableRow
+from ..segment import walk
+from .catalogue import LEVELS, table_kind, title_pattern
 
 _FIGURE = r"-?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d+)"
 # a label (its classification code may lead it: 201 一般公共服务支出, [20140]信访事务), then its figures
@@ -30,7 +31,6 @@ _MONEY = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d{2}"
 _CODED_ROW = regex.compile(rf"(?<![\d,.])(?P<code>\d{{3}}(?:\s?\d{{2}}){{0,2}})\s*(?P<name>\p{{Han}}[\p{{Han}}（）()、]*?)\s*(?P<fig>{_MONEY})(?![\d,.])")
 _CODE_LABEL = regex.compile(r"^\[?(?P<code>\d{3}(?:\s?\d{2}){0,2})\]?\s*(?P<name>\p{Han}.*)$")
 _PROSE = regex.compile(r"[，。；]|(?:\d)(?:万元|亿元|元|%)")
-LEVELS = {3: "类", 5: "款", 7: "项"}  # classification level by code length
 _TITLE_WINDOW = 4  # lines around a title where its unit may stand
 _MAX_ROWS = 400
 
@@ -60,8 +60,6 @@ def _row(label: str, figures: list[str], unit: str, page: int | None) -> TableRo
 def line_tables(norm: NormalizedText, have: set[str]) -> list[Table]:
     """Tables found by a title on a line of their own, rows read from the lines after it
     until the next title; kinds already read from ruled tables are left out."""
-    from .tables import table_kind, title_pattern
-
     title_re = title_pattern()
     text = norm.text
     lines = text.split("\n")
@@ -99,8 +97,6 @@ def line_tables(norm: NormalizedText, have: set[str]) -> list[Table]:
 def text_totals(norm: NormalizedText, sections: list[Section], have: set[str]) -> list[Table]:
     """The 合计 rows of tables that stand only as text: a row is taken only when it prints
     one figure for each column its header names."""
-    from .tables import table_kind
-
     spec = {k: v for k, v in vocab.load("tables")["text_total_columns"].items() if not k.startswith("_")}
     unit_re = regex.compile(vocab.load("tables")["unit"])
     found = []

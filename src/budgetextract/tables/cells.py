@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import regex
 
-from .normalize import NormalizedText, is_table_row
-from .schema import Evidence, Table, TableRow
-from .tables import is_total_row
+from ..normalize import NormalizedText, is_table_row
+from ..schema import Evidence, Table, TableRow
+from .catalogue import is_total_row
 
 # a 万元 figure is printed to 0.01: each one may be off by half a cent
 CENT = Decimal("0.005")
