@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import extracted, gold, needs_real, real_file, real_ids_with_gold
+from conftest import extracted, gold, needs_real, real_file, real_files, real_ids_with_gold
 
 SHANGHAI_KINDS = ["budget_total", "revenue", "expenditure", "fiscal_total", "function", "government_fund", "state_capital",
                   "basic_economic", "three_public"]
@@ -229,3 +229,21 @@ def test_standard_tables_as_text_give_the_totals_only_tables_state(tmp_path):
             (missed if got is None else right if abs(float(got) - want) < 0.006 else wrong).append((doc_id, key, got, want))
     assert not wrong, wrong
     assert len(right) >= 0.9 * (len(right) + len(missed)), missed
+
+
+@needs_real
+def test_cells_of_ruled_tables_are_pdfplumbers_cells():
+    import pypdfium2 as pdfium
+    from pdfplumber.table import edges_to_intersections, intersections_to_cells
+
+    from budgetextract.tables.ruled import _cells, _edges, _Frame
+
+    checked = 0
+    for path in real_files("*.pdf")[:6]:
+        pdf = pdfium.PdfDocument(path.read_bytes())
+        for index in range(len(pdf)):
+            page = pdf[index]
+            intersections = edges_to_intersections(_edges(page, _Frame(page)), 1, 1)
+            assert _cells(intersections) == intersections_to_cells(intersections), (path.name, index + 1)
+            checked += bool(intersections)
+    assert checked >= 10  # pages with ruling lines were compared

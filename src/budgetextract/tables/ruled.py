@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
-from pdfplumber.table import cells_to_tables, edges_to_intersections, intersections_to_cells, merge_edges
-from pdfplumber.utils import filter_edges, rect_to_edges
+from pdfplumber.table import cells_to_tables, edges_to_intersections, merge_edges
+from pdfplumber.utils import filter_edges, obj_to_bbox, rect_to_edges
 
 from .grid import RawGrid, read_grid
 
@@ -101,9 +101,40 @@ def _edges(page: pdfium.PdfPage, frame: _Frame) -> list[dict]:
     return edges if len(edges) <= _MAX_MERGED_EDGES else []
 
 
+def _cells(intersections: dict) -> list[tuple[float, float, float, float]]:
+    """The cells that ruling intersections describe: pdfplumber's intersections_to_cells, the
+    same cells in the same order, without its scan of every later point for each point (a
+    dense page made that quadratic). A cell is a point, the nearest point below and to its
+    right that its lines reach, and the corner those two close."""
+    vertical = {p: frozenset(map(obj_to_bbox, e["v"])) for p, e in intersections.items()}
+    horizontal = {p: frozenset(map(obj_to_bbox, e["h"])) for p, e in intersections.items()}
+
+    def connects(a: tuple, b: tuple) -> bool:
+        return (a[0] == b[0] and not vertical[a].isdisjoint(vertical[b])) or \
+            (a[1] == b[1] and not horizontal[a].isdisjoint(horizontal[b]))
+
+    points = sorted(intersections)
+    column: dict[float, list] = {}  # points of one x, top to bottom
+    row: dict[float, list] = {}  # points of one y, left to right
+    for p in points:
+        column.setdefault(p[0], []).append(p)
+        row.setdefault(p[1], []).append(p)
+    place_in_column = {p: i for ps in column.values() for i, p in enumerate(ps)}
+    place_in_row = {p: i for ps in row.values() for i, p in enumerate(ps)}
+    cells = []
+    for pt in points:
+        below = column[pt[0]][place_in_column[pt] + 1 :]
+        right = row[pt[1]][place_in_row[pt] + 1 :]
+        cell = next(((pt[0], pt[1], r[0], b[1]) for b in below if connects(pt, b) for r in right if connects(pt, r)
+                     if (r[0], b[1]) in intersections and connects((r[0], b[1]), r) and connects((r[0], b[1]), b)), None)
+        if cell is not None:
+            cells.append(cell)
+    return cells
+
+
 def page_tables(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> list[GridTable]:
     frame = _Frame(page)
-    cells = intersections_to_cells(edges_to_intersections(_edges(page, frame), 1, 1))
+    cells = _cells(edges_to_intersections(_edges(page, frame), 1, 1))
     found = []
     for group in cells_to_tables(cells):
         rows: dict[float, list] = {}
