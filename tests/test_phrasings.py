@@ -38,6 +38,11 @@ CASES = [
     ("五、政府采购情况", "2026年本部门政府采购安排625.65万元，其中：货物类采购预算20.95万元，工程类采购预算18万元，服务类采购预算586.7万元等。", "procurement_total", Decimal("625.65")),
     ("五、政府采购情况", "2026年本部门政府采购安排625.65万元，其中：货物类采购预算20.95万元，工程类采购预算18万元，服务类采购预算586.7万元等。", "procurement_works", Decimal("18")),
     ("六、国有资产占有使用情况", "截至2026年1月31日，本部门固定资产金额2,995.16万元，分布构成情况为：房屋8,268.74平方米，车辆2辆，单价在100万元以上的设备1台等。", "vehicles_total", 2),
+    # Chongqing: the change in a clause whose subject is the total, after the classes it lists
+    ("一、收支预算总体情况", "(二)支出预算:2026年年初预算数14,770.62万元。按支出功能分类,包括一般公共服务支出100万元,灾害防治及应急管理支出100万元;支出比2025年增加2,515.39万元,主要是基本支出增加1,252.5万元,项目支出增加1,262.89万元。", "total_change_amount", Decimal("2515.39")),
+    ("一、收支预算总体情况", "(二)支出预算:2026年年初预算数14,770.62万元。按支出功能分类,包括一般公共服务支出100万元,灾害防治及应急管理支出100万元;支出比2025年增加2,515.39万元,主要是基本支出增加1,252.5万元,项目支出增加1,262.89万元。", "total_change_reason", "基本支出增加1,252.5万元,项目支出增加1,262.89万元"),
+    # Changsha: 较去年, the percentage after it
+    ("一、收支预算总体情况", "（二）支出预算：2025年本单位支出预算68632.12万元，其中：一般公共服务支出3.00万元，公共安全支出68629.12万元。支出较去年减少1316.82万元，下降1.88%。主要是依政策压减项目经费等原因。", "total_change_pct", Decimal("-1.88")),
     # Shenzhen (SZ1): 部门预算支出; the reason under 主要原因说明; 项目 of procurement
     ("第二部分部门预算收支总体情况", "2026年深圳市信访局部门预算支出4,684.30万元，较2025年年初预算减少247.70万元，下降5.0%。\n预算收支减少主要原因说明：落实中央过紧日子要求，压减经费支出。", "total_change_reason", "落实中央过紧日子要求，压减经费支出"),
     ("第四部分政府采购预算情况", "深圳市信访局纳入2026年部门预算的政府采购项目共有1,100.30万元，其中：货物类项目3.00万元、工程类项目0.00万元、服务类项目1,097.30万元。", "procurement_services", Decimal("1097.30")),
@@ -79,3 +84,15 @@ def test_a_purpose_clause_is_not_a_change_reason(tmp_path):
                "收入、支出预算总计100.00万元，与上年相比收、支预算总计各增加10.00万元，增长11.11%。支出主要用于场馆运行。")
     assert doc.summary.total_change_amount == Decimal("10.00")
     assert doc.summary.total_change_reason is None
+
+
+def test_a_nil_note_under_an_empty_table_states_the_fund(tmp_path):
+    # Yantai: the note under the 政府性基金 table, in the part that holds the tables
+    path = tmp_path / "note.txt"
+    path.write_text("烟台市审计局2026年部门预算\n第二部分\n2026年部门预算表\n七、政府性基金预算支出表\n单位：万元\n"
+                    "科目编码 科目名称 本年政府性基金预算支出\n合计\n（注：2026年没有使用政府性基金预算拨款安排的支出。）\n"
+                    "第三部分\n2026年部门预算情况和重要事项说明\n一、收支预算\n（一）收入预算：2026年收入预算3,558.35万元，其中：一般公共预算收入2,776.75万元。\n",
+                    encoding="utf-8")
+    doc = process_file(path)
+    assert doc.summary.government_fund_budget == Decimal("0")
+    assert doc.summary.revenue_total == Decimal("3558.35")

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from budgetextract.normalize import normalize
 from budgetextract.pipeline import load
+from budgetextract.readers.base import RawDocument
 from budgetextract.segment import segment, walk
 from conftest import CORPUS, needs_real, real_file, seed_lines
 
@@ -119,3 +121,14 @@ def test_section_offsets_and_pages_are_consistent():
         assert s.page_start <= s.page_end
         for child in s.children:
             assert s.start <= child.start and child.end <= s.end
+
+
+def test_a_part_number_alone_on_its_line_takes_the_next_line_as_its_title():
+    # Yantai: the tables part, then 第三部分 on a line of its own, its title below it
+    text = ("第二部分\n2026年部门预算表\n一、收支总体情况表\n合计 7,370.46 7,370.46\n"
+            "第三部分\n2026年部门预算情况和重要事项说明\n一、预算收支增减变化情况说明\n"
+            "2026年收支预算7,370.46万元，比上年减少18,435.5万元。\n")
+    sections = segment(normalize(RawDocument(format="txt", pages=[text], paged=False, path=Path("yt.txt"))))
+    assert [(s.number, s.title, s.kind) for s in sections] == [
+        ("二", "2026年部门预算表", "tables"), ("三", "2026年部门预算情况和重要事项说明", "other")]
+    assert sections[1].children[0].title == "预算收支增减变化情况说明"

@@ -166,6 +166,11 @@ def segment(norm: NormalizedText) -> list[Section]:
         if any(a <= line.start < b for a, b in tocs):
             continue
         found = _heading(line.text, has_parts)
+        joined = False
+        if found is None and _PART.fullmatch(line.text.strip()) and idx + 1 < len(lines):
+            # 第三部分 alone on its line, its title on the next (a part after the tables)
+            found = _heading(line.text.strip() + lines[idx + 1].text, has_parts)
+            joined = skip_next = found is not None
         if not found:
             after_row = _rowlike(line.text)
             continue
@@ -186,7 +191,7 @@ def segment(norm: NormalizedText) -> list[Section]:
             if prev2 and prev2.number and _number_value(prev2.number) == int(number) - 1 and not open4_inside:
                 level = 2
         # a heading wrapped onto a short second line ("…部门预算" / "情况说明")
-        if level <= 2 and idx + 1 < len(lines) and len(line.text) <= _MAX_HEADING_LINE:
+        if level <= 2 and not joined and idx + 1 < len(lines) and len(line.text) <= _MAX_HEADING_LINE:
             nxt = lines[idx + 1].text
             if (
                 len(nxt) <= 12

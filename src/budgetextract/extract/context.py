@@ -35,8 +35,8 @@ class Context:
         return {label: [s.start_char for s in spans] for label, spans in self.spans.items()}
 
     @cached_property
-    def _excluded_ranges(self) -> list[tuple[int, int]]:
-        return [(s.start, s.end) for s in walk(self.sections) if s.kind in self.excluded_kinds]
+    def _excluded_ranges(self) -> list[tuple[int, int, str]]:
+        return [(s.start, s.end, s.kind) for s in walk(self.sections) if s.kind in self.excluded_kinds]
 
     @cached_property
     def _scopes(self) -> ScopeReader:
@@ -46,8 +46,10 @@ class Context:
         """What the figure whose phrase starts at anchor covers (see scope.py)."""
         return self._scopes.at(anchor, figure)
 
-    def excluded(self, offset: int) -> bool:
-        return any(a <= offset < b for a, b in self._excluded_ranges)
+    def excluded(self, offset: int, but: str | None = None) -> bool:
+        """The offset stands in a section whose figures are not statements (a table of contents,
+        a glossary, the tables), unless of the kind `but`."""
+        return any(a <= offset < b and kind != but for a, b, kind in self._excluded_ranges)
 
     def kinds_at(self, offset: int) -> set[str]:
         return {s.kind for s in section_at(self.sections, offset)}

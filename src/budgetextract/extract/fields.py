@@ -72,8 +72,10 @@ def _narrowing_clause() -> regex.Pattern:
     return regex.compile(vocab.load("fields")["narrowing_clause"])
 
 
-def _allowed(ctx: Context, spec: FieldSpec, offset: int) -> bool:
-    if ctx.excluded(offset):
+def _allowed(ctx: Context, spec: FieldSpec, offset: int, note: bool = False) -> bool:
+    """A figure may be taken from here; a nil statement (`note`) also from among the tables,
+    where a note under an empty table says it (注：没有使用政府性基金预算拨款安排的支出)."""
+    if ctx.excluded(offset, but="tables" if note else None):
         return False
     return spec.sections is None or bool(ctx.kinds_at(offset) & spec.sections)
 
@@ -108,7 +110,7 @@ def candidates(ctx: Context, spec: FieldSpec) -> list[Candidate]:
     zero_tier = len(spec.anchors)
     for pattern in spec.zero:
         for m in pattern.finditer(text):
-            if _allowed(ctx, spec, m.start()):
+            if _allowed(ctx, spec, m.start(), note=True):
                 found.append(Candidate(spec.field, Decimal(0) if spec.kind == "money" else 0, None, m.group(), zero_tier, m.start(), m.start(), m.end()))
     if spec.scoped or spec.scoped_clause:
         # a statement within a section of one fund (一般公共预算…基本支出), or in a clause that
