@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from budgetextract.evaluate import score_execution, score_summary
+from budgetextract.pipeline import process_file
 from conftest import extracted, gold, needs_real, real_file, real_ids_with_gold
 
 WITH_EXECUTION = [i for i in real_ids_with_gold() if "execution" in gold(i)]
@@ -113,3 +114,28 @@ def test_completion_and_difference_set_against_the_figure_before_them(tmp_path):
     assert entry["item"] == "一般公共预算财政拨款支出"
     assert (entry["budget_initial"], entry["actual"], entry["pct"], entry["pct_of"]) == (1685.82, 1741.75, 100, "budget_initial")
     assert entry["reason"] == "职工工资调标个人部分增加"
+
+
+def test_the_total_of_a_final_account_is_its_grand_total_not_the_years_own(tmp_path):
+    # 收入总计 = 本年收入合计 + 年初结转和结余: where a table prints both rows, the 总计 is the total
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("示例区文化馆2023年度部门决算")
+    document.add_paragraph("第一部分 部门概况")
+    document.add_paragraph("示例区文化馆负责全区群众文化活动。")
+    document.add_paragraph("第二部分 2023年度部门决算表")
+    document.add_paragraph("收入支出决算总表")
+    document.add_paragraph("单位：万元")
+    table = document.add_table(rows=0, cols=2)
+    for name, value in [("项目", "决算数"), ("一般公共预算财政拨款收入", "2,900.00"), ("其他收入", "46.25"),
+                        ("收入合计", "2,946.25"), ("年初结转和结余", "49.14"), ("收入总计", "2,995.39")]:
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = name, value
+    document.add_paragraph("第三部分 2023年度部门决算情况说明")
+    document.add_paragraph("一、财政拨款“三公”经费支出决算情况说明")
+    document.add_paragraph("2023年度“三公”经费财政拨款支出决算为2.00万元。")
+    document.save(tmp_path / "final.docx")
+    doc = process_file(tmp_path / "final.docx", debug=True)
+    assert doc.summary.doc_kind == "final_accounts"
+    assert doc.summary.revenue_total == Decimal("2995.39")

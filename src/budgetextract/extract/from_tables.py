@@ -113,7 +113,10 @@ def table_facts(ctx: Context, tables: list[Table], actuals: bool = False, year: 
 
     for field, (kinds, pattern) in _named_rows().items():
         for table in (t for kind in kinds for t in by_kind.get(kind, [])):
-            row = next((r for r in table.rows if pattern.match(r.name)), None)
+            matching = [r for r in table.rows if pattern.match(r.name)]
+            # a 总计 row holds the 合计 of the year and the carry-over beside it (本年收入合计 +
+            # 年初结转和结余 = 收入总计): where a table prints both, the 总计 is the total
+            row = next((r for r in matching if "总计" in r.name), matching[0] if matching else None)
             # its 金额 / 合计 column, else its first figure (not a count: 数量)
             column = (_column(row, "total", actuals, year) or next((c for c in row.values if row.printed.get(c) and not c.endswith("数量")), None)) if row else None
             fact = _fact(ctx, field, table, row, column) if column else None
