@@ -8,6 +8,7 @@ import pytest
 from budgetextract.pipeline import load
 from budgetextract.readers import read_bytes
 from budgetextract.readers.txt import decode
+from conftest import needs_real, real_files
 
 TEXT = "一、收支预算总体情况说明\n收入总计355.85万元，支出总计355.85万元。\n"
 
@@ -107,3 +108,26 @@ def test_pdf_named_txt_is_read_as_pdf(tmp_path):
     raw = read_bytes(renamed, renamed.read_bytes())
     assert raw.format == "pdf"
     assert any("content is pdf" in w for w in raw.warnings)
+
+
+@needs_real
+def test_a_docx_of_a_pdfs_lines_gives_what_the_same_text_gives(tmp_path):
+    # PDF-to-Word converters write each line of a page as a paragraph: wrapped sentences must be
+    # joined as they are in the same lines saved as text
+    import docx
+    import pypdfium2 as pdfium
+
+    from budgetextract.pipeline import process_file
+
+    path = next(p for p in real_files("*.pdf") if "部门预算" in load(p).norm.text[:300])  # a budget
+    pdf = pdfium.PdfDocument(path.read_bytes())
+    lines = [line for page in pdf for line in page.get_textpage().get_text_range().replace("\r\n", "\n").split("\n")]
+    document = docx.Document()
+    for line in lines:
+        document.add_paragraph(line)
+    document.save(tmp_path / "lines.docx")
+    (tmp_path / "lines.txt").write_text("\n".join(lines), encoding="utf-8")
+    as_docx = process_file(tmp_path / "lines.docx", debug=True).summary.model_dump()
+    as_text = process_file(tmp_path / "lines.txt", debug=True).summary.model_dump()
+    assert as_docx == as_text
+    assert sum(v is not None for v in as_docx.values()) >= 20

@@ -206,7 +206,7 @@ def normalize(raw: RawDocument) -> NormalizedText:
     if raw.paged:
         pages = _strip_page_furniture(pages)
     laid_out = [[(_clean_line(l), display_width(l.strip())) for l in page] for page in pages]
-    wrap = _wrap_width([lw for page in laid_out for lw in page if lw[0]]) if raw.format != "docx" else None
+    wrap = _wrap_width([lw for page in laid_out for lw in page if lw[0]])
     if wrap is not None and not raw.paged:
         laid_out = [_drop_inline_page_numbers(page, wrap) for page in laid_out]
 
