@@ -15,6 +15,7 @@ from typing import Any
 from .files import display
 from .manifest import read_manifest
 from .schema import SCHEMA_VERSION, SUMMARY_KEYS
+from .series import corpus_findings, same_budgets, series_rows
 
 # column → Frictionless type; the column order of each table
 _DOC = {"record": "string", "file_name": "string", "sha256": "string"}
@@ -23,8 +24,9 @@ _MONEY_KEYS = [k for k in SUMMARY_KEYS if k not in ("department", "fiscal_year",
                                                      "vehicles_total", "performance_projects_count", "staffing_authorized",
                                                      "staff_actual", "function_classes")]
 SCHEMAS: dict[str, dict[str, str]] = {
-    "summary": {**_DOC, "path": "string", "format": "string", "duplicate_of": "string", "status": "string", "error_code": "string",
-                "pages": "integer", "money_unit": "string",
+    "summary": {**_DOC, "path": "string", "format": "string", "duplicate_of": "string", "same_budget_as": "string", "status": "string",
+                "error_code": "string", "pages": "integer", "department_key": "string", "province": "string", "city": "string",
+                "county": "string", "adcode": "string", "admin_level": "string", "money_unit": "string",
                 **{k: ("integer" if k in ("fiscal_year", "vehicles_total", "performance_projects_count", "staffing_authorized", "staff_actual")
                        else "number" if k in _MONEY_KEYS else "string") for k in SUMMARY_KEYS if k != "function_classes"}},
     "function_classes": {**_DOC, "department": "string", "fiscal_year": "integer", "function_class": "string", "amount": "number",
@@ -39,7 +41,12 @@ SCHEMAS: dict[str, dict[str, str]] = {
     "execution": {**_DOC, "department": "string", "fiscal_year": "integer", "doc_kind": "string", "item": "string", "code": "string",
                   "budget_initial": "number", "budget_final": "number", "actual": "number", "pct": "number", "pct_of": "string",
                   "reason": "string", "source": "string", "page": "integer", "evidence": "string"},
-    "findings": {**_DOC, "code": "string", "severity": "string", "message": "string", "fields": "string", "difference": "number"},
+    "findings": {**_DOC, "code": "string", "severity": "string", "message": "string", "fields": "string", "difference": "number",
+                 "pages": "string", "evidence": "string"},
+    "series": {"department_key": "string", "doc_kind": "string", "fiscal_year": "integer", "record": "string",
+               "previous_record": "string", "final_accounts_record": "string", "budget_record": "string"},
+    "corpus_findings": {"record": "string", "other_record": "string", "code": "string", "severity": "string", "field": "string",
+                        "this_value": "number", "other_value": "number", "message": "string", "pages": "string", "evidence": "string"},
     "errors": {**_DOC, "path": "string", "code": "string", "message": "string"},
 }
 
@@ -50,12 +57,18 @@ _MONEY_COLUMNS = {*_MONEY_KEYS, "amount", "budget_initial", "budget_final", "act
 
 def _rows(records: list[tuple[str, dict, dict]]) -> dict[str, list[dict[str, Any]]]:
     tables: dict[str, list[dict[str, Any]]] = {name: [] for name in SCHEMAS}
+    by_path = [(path, r) for path, r, _ in records]
+    copies = same_budgets(by_path)
+    tables["series"] = series_rows(by_path, copies)
+    tables["corpus_findings"] = corpus_findings(by_path, tables["series"])
     for record_path, r, entry in records:
         src = r["source"]
         doc = {"record": record_path, "file_name": src["file_name"], "sha256": src.get("sha256")}
         s = r["summary"]
         tables["summary"].append({**doc, "path": src.get("path"), "format": src.get("format"), "duplicate_of": entry.get("duplicate_of"),
-                                  "status": r["status"], "error_code": (r.get("error") or {}).get("code"), "pages": src.get("pages"),
+                                  "same_budget_as": copies.get(record_path), "status": r["status"],
+                                  "error_code": (r.get("error") or {}).get("code"), "pages": src.get("pages"),
+                                  "department_key": r.get("department_key"), **(r.get("region") or {}),
                                   "money_unit": _MONEY_UNIT, **{k: s.get(k) for k in SUMMARY_KEYS if k != "function_classes"}})
         for name, amount in (s.get("function_classes") or {}).items():
             tables["function_classes"].append({**doc, "department": s.get("department"), "fiscal_year": s.get("fiscal_year"),
@@ -80,8 +93,11 @@ def _rows(records: list[tuple[str, dict, dict]]) -> dict[str, list[dict[str, Any
                                         **{k: e.get(k) for k in ("item", "code", "budget_initial", "budget_final", "actual", "pct", "pct_of", "reason", "source")},
                                         "page": e["evidence"].get("page"), "evidence": e["evidence"]["text"]})
         for f in r.get("findings", []):
+            evidence = f.get("evidence", [])
             tables["findings"].append({**doc, "code": f["code"], "severity": f["severity"], "message": f["message"],
-                                       "fields": ",".join(f.get("fields", [])), "difference": f.get("difference")})
+                                       "fields": ",".join(f.get("fields", [])), "difference": f.get("difference"),
+                                       "pages": ";".join(str(e["page"]) for e in evidence if e.get("page") is not None),
+                                       "evidence": " | ".join(e["text"] for e in evidence)})
         if r.get("error"):
             tables["errors"].append({**doc, "path": src["path"], "code": r["error"]["code"], "message": r["error"]["message"]})
     return tables

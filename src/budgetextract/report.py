@@ -35,8 +35,8 @@ def bars(items: list[tuple[str, float]], unit: str = "", width: int = 640, label
         y = top + i * row
         w = max(1.0, span * value / peak) if value else 0
         parts.append(f'<text x="{label_width - 6}" y="{y + 14}" text-anchor="end" font-size="12">{html.escape(label)}</text>')
-        parts.append(f'<rect x="{label_width}" y="{y + 3}" width="{w:.1f}" height="{row - 6}" fill="{_BAR}"><title>{html.escape(label)}: {value:g}{unit}</title></rect>')
-        parts.append(f'<text x="{label_width + w + 4:.1f}" y="{y + 14}" font-size="12">{value:g}{unit}</text>')
+        parts.append(f'<rect x="{label_width}" y="{y + 3}" width="{w:.1f}" height="{row - 6}" fill="{_BAR}"><title>{html.escape(label)}: {_plain(value)}{unit}</title></rect>')
+        parts.append(f'<text x="{label_width + w + 4:.1f}" y="{y + 14}" font-size="12">{_plain(value)}{unit}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -54,9 +54,9 @@ def columns(items: list[tuple[str, float]], unit: str = "", width: int = 640, he
         h = (base - 14) * value / peak
         x = 34 + i * slot
         parts.append(f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{max(2.0, slot - 6):.1f}" height="{h:.1f}" fill="{_BAR}">'
-                     f'<title>{html.escape(label)}: {value:g}{unit}</title></rect>')
+                     f'<title>{html.escape(label)}: {_plain(value)}{unit}</title></rect>')
         parts.append(f'<text x="{x + slot / 2 - 3:.1f}" y="{height - 10}" text-anchor="middle" font-size="11">{html.escape(label)}</text>')
-        parts.append(f'<text x="{x + slot / 2 - 3:.1f}" y="{base - h - 3:.1f}" text-anchor="middle" font-size="10">{value:g}</text>')
+        parts.append(f'<text x="{x + slot / 2 - 3:.1f}" y="{base - h - 3:.1f}" text-anchor="middle" font-size="10">{_plain(value)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -68,12 +68,17 @@ def _number(text: str) -> float | None:
         return None
 
 
+def _plain(value: float) -> str:
+    """A number as a reader writes it (1,000,000 and 12.5, never 1e+06)."""
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
 def _distinct(rows: list[dict]) -> list[dict]:
     """One row per budget: a copy of a file (duplicate_of) or the same department, year and
     kind read from another format (PDF and DOCX of one budget) count once, the PDF first."""
     seen, out = set(), []
     for r in sorted(rows, key=lambda r: (r.get("format") != "pdf", r.get("path") or "")):
-        if r.get("duplicate_of"):
+        if r.get("duplicate_of") or r.get("same_budget_as"):
             continue
         key = (r["department"], r["fiscal_year"], r["doc_kind"], r["scope"]) if r.get("department") else r.get("sha256") or r["record"]
         if key not in seen:
@@ -133,7 +138,7 @@ def report_page(folder: Path) -> str:
         low, high = math.floor(math.log10(min(totals))), math.ceil(math.log10(max(totals)))
         for e in range(low, max(high, low + 1)):
             count = sum(1 for v in totals if 10 ** e <= v < 10 ** (e + 1))
-            histogram.append((f"{10 ** e:g}–", count))
+            histogram.append((f"{_plain(10 ** e)}–", count))
     by_year: Counter[str] = Counter()
     docs_by_year: Counter[str] = Counter()
     for r in ok:

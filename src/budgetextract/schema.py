@@ -141,6 +141,18 @@ class ExecutionEntry(_Model):
     evidence: Evidence
 
 
+class Region(_Model):
+    """Who published the document: the division (GB/T 2260) whose department it is. A 直辖市's
+    own departments are of province level, its districts of county level; a central
+    department has no division (adcode null)."""
+
+    province: str | None = None
+    city: str | None = None
+    county: str | None = None
+    adcode: str | None = Field(None, description="the 6-digit GB/T 2260 code of the publishing division")
+    admin_level: Literal["central", "province", "city", "county"] | None = None
+
+
 class Summary(_Model):
     """The flat record of key figures (the summary contract); unknown is null."""
 
@@ -195,6 +207,8 @@ class BudgetDocument(_Model):
     status: Literal["ok", "partial", "error"] = "ok"
     error: ErrorInfo | None = None
     department: str | None = None
+    department_key: str | None = Field(None, description="the department's name made comparable across years and kinds of document")
+    region: Region = Field(default_factory=Region)
     fiscal_year: int | None = None
     summary: Summary = Field(default_factory=Summary)
     sections: list[Section] = Field(default_factory=list)

