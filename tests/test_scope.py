@@ -205,3 +205,22 @@ def test_a_title_wrapped_over_two_lines_is_one_title(tmp_path):
             "预算单位：西安市民政局单位：元\n合计 310,800.00 80,000.00\n")
     titles = _titles(tmp_path, text)
     assert [kind for kind, _ in titles.exact] == ["three_public"]
+
+
+def test_a_table_whose_next_page_has_no_title_may_continue_there():
+    # Chongqing: the basic-expenditure table's second page is printed rotated and its rows are not read
+    from budgetextract.checks.tables import Titles, _may_continue
+    from budgetextract.extract.context import Context
+    from budgetextract.nlp import analyse
+    from budgetextract.normalize import normalize
+    from budgetextract.readers.base import RawDocument
+
+    first = "表六\n2026年一般公共预算基本支出情况表\n单位:万元\n合 计 5,445.39 5,308.05 137.34\n301 工资福利支出 5,293.75 5,293.75"
+    for second, continues in (("经\n济\n分\n类\n3\n0\n2\n商\n品", True), ("表七\n2026年一般公共预算“三公”经费支出情况表\n合计 10.00", False)):
+        norm = normalize(RawDocument(format="pdf", pages=[first, second], paged=True, path=Path("cq.pdf")))
+        ctx = Context(norm=norm, sections=[], doc=analyse(norm.text), excluded_kinds=frozenset())
+        second_title = norm.text.find("2026年一般公共预算“三公”")
+        titles = Titles(exact=[], loose=[("basic_economic", norm.text.find("2026年一般公共预算基本"))]
+                        + ([("three_public", second_title)] if second_title >= 0 else []))
+        table = Table(kind="basic_economic", title="2026年一般公共预算基本支出情况表", unit="万元", pages=[1], columns=["总计"])
+        assert _may_continue(ctx, table, titles) is continues
