@@ -224,3 +224,33 @@ def test_a_table_whose_next_page_has_no_title_may_continue_there():
                         + ([("three_public", second_title)] if second_title >= 0 else []))
         table = Table(kind="basic_economic", title="2026年一般公共预算基本支出情况表", unit="万元", pages=[1], columns=["总计"])
         assert _may_continue(ctx, table, titles) is continues
+
+
+def test_a_change_a_part_and_a_target_are_not_the_figure(tmp_path):
+    body = """一、部门人员情况
+本部门核定编制15名。行政编制10名，事业编制5名。实有在职人员14人，比上年减少在职人员1名。
+二、“三公”经费及会议费、培训费情况说明
+2026年培训费预算15.00万元，主要是增加了培训费0.20万元用于新录用人员培训。
+三、部门预算绩效目标情况说明
+指标7：农林水支出6314.57万元，培训费5万元。
+"""
+    doc = _doc(tmp_path, body)
+    assert doc.summary.staffing_authorized == 15 and doc.summary.staff_actual == 14
+    assert doc.summary.training_expenses == Decimal("15.00")
+    assert "conflicting_values" not in {f.code for f in doc.findings}
+    parts = {f.raw: f.scope.part_of for f in doc.facts if f.field in ("staffing.authorized", "expenditure.training")}
+    assert parts.get("10名") and parts.get("5名") and parts["15名"] is None  # 行政编制, 事业编制: kinds of 编制
+
+
+def test_a_figure_of_the_basic_expenditure_table_is_another_scope_than_the_departments():
+    from budgetextract.extract.from_tables import _other_scope
+    from budgetextract.schema import Evidence, Fact, Scope
+
+    evidence = Evidence(start=0, end=1, text="x")
+    said = Fact(field="expenditure.training", value=Decimal("57.50"), raw="57.50万元", evidence=evidence)
+    basic = Fact(field="training_expenses", value=Decimal("7.20"), raw="72,000.00元", source="table", evidence=evidence,
+                 scope=Scope(fund="一般公共预算", part_of="基本支出"))
+    whole = Fact(field="training_expenses", value=Decimal("7.20"), raw="72,000.00元", source="table", evidence=evidence,
+                 scope=Scope(fund="一般公共预算"))
+    assert _other_scope([said], Decimal("57.50"), basic)  # not a mismatch: the narrative's figure is kept
+    assert not _other_scope([said], Decimal("57.50"), whole)

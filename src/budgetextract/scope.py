@@ -32,6 +32,7 @@ def _patterns():
         regex.compile(data["unit_subject"]),
         regex.compile(data["not_a_unit"]),
         regex.compile(data["part_prefix"]),
+        regex.compile(data["part_phrase"]),
     )
 
 
@@ -120,7 +121,7 @@ class ScopeReader:
             if subject and not self._is_department(subject.group("name")):
                 unit = subject.group("name")
         before = text[start:anchor]
-        if part is None and (_patterns()[2].search(before) or _patterns()[8].search(before)):
+        if part is None and (_patterns()[2].search(before) or _patterns()[8].search(before) or _patterns()[9].search(clause)):
             part = clause
         fund = fund_in(clause)
         if fund is None:

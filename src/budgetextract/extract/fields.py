@@ -68,6 +68,11 @@ def specs() -> tuple[list[FieldSpec], regex.Pattern, int, frozenset[str]]:
 
 
 @lru_cache(maxsize=1)
+def _change_before() -> regex.Pattern:
+    return regex.compile(vocab.load("fields")["change_before"])
+
+
+@lru_cache(maxsize=1)
 def _narrowing_clause() -> regex.Pattern:
     return regex.compile(vocab.load("fields")["narrowing_clause"])
 
@@ -87,7 +92,7 @@ def candidates(ctx: Context, spec: FieldSpec) -> list[Candidate]:
     found: list[Candidate] = []
     for tier, anchor in enumerate(spec.anchors):
         for m in anchor.finditer(text):
-            if not _allowed(ctx, spec, m.start()):
+            if not _allowed(ctx, spec, m.start()) or _change_before().search(text, max(0, m.start() - 3), m.start()):
                 continue
             entity = ctx.first_after(label, m.end())
             if entity is None or entity._.value is None:
