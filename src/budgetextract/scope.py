@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import NamedTuple
 
 import regex
 
@@ -19,21 +20,27 @@ from .schema import Scope, Section
 from .segment import section_at, walk
 
 
+class _Patterns(NamedTuple):
+    unit_title: regex.Pattern
+    class_item: regex.Pattern
+    part_clause: regex.Pattern
+    funds: list[tuple[regex.Pattern, str]]
+    periods: list[tuple[regex.Pattern, str]]
+    fund_sections: dict[str, str]
+    unit_subject: regex.Pattern
+    not_a_unit: regex.Pattern
+    part_prefix: regex.Pattern
+    part_phrase: regex.Pattern
+    part_kinds: regex.Pattern
+
+
 @lru_cache(maxsize=1)
-def _patterns():
+def _patterns() -> _Patterns:
     data = vocab.load("scope")
-    return (
-        regex.compile(data["unit_title"]),
-        regex.compile(data["class_item"]),
-        regex.compile(data["part_clause"]),
-        [(regex.compile(p), fund) for p, fund in data["funds"]],
-        [(regex.compile(p), period) for p, period in data["periods"]],
-        data["fund_sections"],
-        regex.compile(data["unit_subject"]),
-        regex.compile(data["not_a_unit"]),
-        regex.compile(data["part_prefix"]),
-        regex.compile(data["part_phrase"]),
-    )
+    named = {k: regex.compile(data[k]) for k in ("unit_title", "class_item", "part_clause", "unit_subject", "not_a_unit",
+                                                  "part_prefix", "part_phrase", "part_kinds")}
+    return _Patterns(**named, funds=[(regex.compile(p), fund) for p, fund in data["funds"]],
+                     periods=[(regex.compile(p), period) for p, period in data["periods"]], fund_sections=data["fund_sections"])
 
 
 def clause_start(text: str, pos: int) -> int:
@@ -53,11 +60,11 @@ def _nearest(words: str, named: list[tuple[regex.Pattern, str]]) -> str | None:
 
 def fund_in(words: str) -> str | None:
     """The one fund that words name (一般公共预算拨款收入 → 一般公共预算), if any."""
-    return _nearest(words, _patterns()[3])
+    return _nearest(words, _patterns().funds)
 
 
 def period_in(words: str) -> str | None:
-    return _nearest(words, _patterns()[4])
+    return _nearest(words, _patterns().periods)
 
 
 def abbreviates(short: str, name: str) -> bool:
@@ -78,7 +85,7 @@ class ScopeReader:
     def _is_department(self, name: str) -> bool:
         """The department named again, in full or shortened (市民政局 for 西安市民政局)."""
         bare = regex.sub(r"[(（]?本级[)）]?$", "", name)
-        return bool(_patterns()[7].search(bare)) or (self.department is not None and (
+        return bool(_patterns().not_a_unit.search(bare)) or (self.department is not None and (
             abbreviates(bare, self.department) or bare.endswith(self.department)))
 
     @cached_property
@@ -86,7 +93,7 @@ class ScopeReader:
         """Section start → unit name, for headings that name one unit among two or more
         siblings that do (一、深圳市司法局（本级） 二、深圳市法律援助中心 …). A lone unit heading is
         the department itself."""
-        unit_title = _patterns()[0]
+        unit_title = _patterns().unit_title
         out: dict[int, str] = {}
 
         def visit(siblings: list[Section]) -> None:
@@ -104,8 +111,19 @@ class ScopeReader:
     @cached_property
     def _classes(self) -> set[int]:
         """Starts of sections headed by a classified item (进修及培训（20508）102.32万元)."""
-        class_item = _patterns()[1]
+        class_item = _patterns().class_item
         return {s.start for s in walk(self.sections) if class_item.search(s.title)}
+
+    def _one_kind_of_several(self, clause: str, start: int) -> bool:
+        """The clause ends on one kind (行政编制) where its sentence names others too (事业编制):
+        one kind alone (核定事业编制26名) is all there is."""
+        kind = _patterns().part_phrase.search(clause)
+        if kind is None:
+            return False
+        text = self.norm.folded
+        end = text.find("。", start)
+        sentence = text[text.rfind("。", 0, start) + 1 : end if end != -1 else len(text)]
+        return len({m.group() for m in _patterns().part_kinds.finditer(sentence)}) > 1
 
     def at(self, anchor: int, words_end: int | None = None) -> Scope:
         """The scope of a figure whose phrase begins at anchor (its clause read up to
@@ -117,15 +135,15 @@ class ScopeReader:
         start = clause_start(text, anchor)
         clause = text[start : words_end if words_end is not None else anchor]
         if unit is None:
-            subject = _patterns()[6].search(text, start, anchor)
+            subject = _patterns().unit_subject.search(text, start, anchor)
             if subject and not self._is_department(subject.group("name")):
                 unit = subject.group("name")
         before = text[start:anchor]
-        if part is None and (_patterns()[2].search(before) or _patterns()[8].search(before) or _patterns()[9].search(clause)):
+        if part is None and (_patterns().part_clause.search(before) or _patterns().part_prefix.search(before) or self._one_kind_of_several(clause, start)):
             part = clause
         fund = fund_in(clause)
         if fund is None:
-            fund_sections = _patterns()[5]
+            fund_sections = _patterns().fund_sections
             fund = next((fund_sections[s.kind] for s in reversed(chain) if s.kind in fund_sections), None)
         return Scope(fund=fund, unit=unit, period=period_in(clause), part_of=part)
 
