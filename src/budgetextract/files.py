@@ -105,8 +105,7 @@ def _record_name(name: str) -> str:
     record = f"{name}.json"
     if len(os.fsencode(record)) <= _NAME_BYTES:
         return record
-    digest = hashlib.sha1(os.fsencode(name)).hexdigest()[:12]
-    tail = f"~{digest}.json"
+    tail = f"~{_digest(name)}.json"
     keep = name
     while len(os.fsencode(keep + tail)) > _NAME_BYTES:
         keep = keep[:-1]
@@ -116,5 +115,9 @@ def _record_name(name: str) -> str:
 def temporary_beside(path: Path) -> Path:
     """A hidden temporary name in path's folder, short whatever path's name (a name near the
     255-byte limit plus a prefix and suffix would pass it), unique to this process."""
-    digest = hashlib.sha1(path.name.encode("utf-8", "surrogateescape")).hexdigest()[:16]
-    return path.with_name(f".{digest}.{os.getpid()}.tmp")
+    return path.with_name(f".{_digest(path.name)}.{os.getpid()}.tmp")
+
+
+def _digest(name: str) -> str:
+    """A short name for a name of any length, the same on every run."""
+    return hashlib.sha1(os.fsencode(name)).hexdigest()[:12]

@@ -79,15 +79,6 @@ def _patterns():
             regex.compile(data["name_parts"]), [(regex.compile(a), b) for a, b in data["name_forms"]])
 
 
-def _inside(child: _Division, parent: _Division) -> bool:
-    up = child.parent
-    while up is not None:
-        if up == parent:
-            return True
-        up = up.parent
-    return False
-
-
 def _chain(name: str) -> _Division | None:
     """The deepest division of the chain a name begins with (上海市普陀区司法局 → 普陀区)."""
     forms, pattern = _index()
@@ -96,7 +87,7 @@ def _chain(name: str) -> _Division | None:
         m = pattern.match(name, at)
         if m is None:
             return found
-        candidates = [d for d in forms[m.group()] if found is None or _inside(d, found)]
+        candidates = [d for d in forms[m.group()] if found is None or found in _lineage(d.parent)]
         if not candidates:
             return found
         # an ambiguous spelling is taken only where the chain so far decides it
@@ -121,7 +112,7 @@ def region_of(department: str | None, head: str) -> Region:
         if at > 0:
             _, pattern = _index()
             for m in pattern.finditer(head, max(0, at - 16), at):
-                if m.end() == at or head[m.end():at].strip() == "":
+                if not head[m.end():at].strip():
                     division = _chain(head[m.start():at])
     if division is None:
         return Region()

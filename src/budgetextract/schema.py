@@ -79,6 +79,11 @@ class Scope(_Model):
     part_of: str | None = Field(None, description="what larger item the figure is one line of (a classification item, the basic-expenditure "
                                                    "table, a project); null: it stands for itself")
 
+    @property
+    def of_department(self) -> bool:
+        """The figure is the whole department's, not a unit's or one line of a larger item."""
+        return self.unit is None and self.part_of is None
+
 
 class Fact(_Model):
     field: str = Field(description="dotted path, e.g. three_public.vehicle.operation, function_classes.卫生健康支出")

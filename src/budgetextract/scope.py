@@ -32,13 +32,14 @@ class _Patterns(NamedTuple):
     part_prefix: regex.Pattern
     part_phrase: regex.Pattern
     part_kinds: regex.Pattern
+    not_included: regex.Pattern
 
 
 @lru_cache(maxsize=1)
 def _patterns() -> _Patterns:
     data = vocab.load("scope")
     named = {k: regex.compile(data[k]) for k in ("unit_title", "class_item", "part_clause", "unit_subject", "not_a_unit",
-                                                  "part_prefix", "part_phrase", "part_kinds")}
+                                                  "part_prefix", "part_phrase", "part_kinds", "not_included")}
     return _Patterns(**named, funds=[(regex.compile(p), fund) for p, fund in data["funds"]],
                      periods=[(regex.compile(p), period) for p, period in data["periods"]], fund_sections=data["fund_sections"])
 
@@ -148,12 +149,9 @@ class ScopeReader:
         return Scope(fund=fund, unit=unit, period=period_in(clause), part_of=part)
 
 
-_NOT_INCLUDED = regex.compile(r"[(（]?不含[^)）]*[)）]?")
-
-
 def table_scope(title: str, kind: str) -> Scope:
     """What a table's figures cover, from its title (一般公共预算基本支出表 → that fund, the
     basic-expenditure part; …（不含上年结转） says nothing of the carry-over)."""
-    words = _NOT_INCLUDED.sub("", title)
+    words = _patterns().not_included.sub("", title)
     part = "基本支出" if kind.startswith("basic") or "基本支出" in words else None
     return Scope(fund=fund_in(words), period=period_in(words), part_of=part)

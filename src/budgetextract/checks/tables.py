@@ -389,7 +389,7 @@ def _stated_totals(ctx: Context, by_kind: dict[str, list[Table]], facts: list[Fa
             found = _figure_of(by_kind, kind, row_pattern, None)
             if found is None:
                 other = max((f for f in facts if f.field in _SAME_TOTAL.get(kind, ()) and isinstance(f.value, Decimal)
-                             and f.scope.fund is None and f.scope.unit is None and f.scope.part_of is None),
+                             and f.scope.fund is None and f.scope.of_department),
                             key=lambda f: f.value, default=None)
                 if other is not None and other.value > 0 and is_trifle(money._.value, other.value):
                     out.append(finding("headline_total_zero", f"the text states {lead.strip()[-8:]}{money.text}, "

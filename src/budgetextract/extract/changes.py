@@ -50,14 +50,16 @@ def _patterns():
     )
 
 
-_LIST_ITEM = regex.compile(r"其中[:：]?[^。;\n]*、\s*$")
-
-
 def ends_a_list(ctx: Context, anchor: int) -> bool:
     """The figure is the last part listed after its total (…万元，其中：A X万元、B Y万元，较上年减少Z):
     a change stated after the list is the total's, not this part's."""
     text = ctx.norm.folded
-    return bool(_LIST_ITEM.search(text, max(0, ctx.sentence_start(anchor)), anchor))
+    return bool(_list_end().search(text, ctx.sentence_start(anchor), anchor))
+
+
+@lru_cache(maxsize=1)
+def _list_end() -> regex.Pattern:
+    return regex.compile(vocab.load("fields")["total_change"]["list_end"])
 
 
 def parse_change(ctx: Context, pos: int, follow_next_sentence: bool = False, total: Decimal | None = None) -> Change | None:
@@ -84,8 +86,7 @@ def parse_change(ctx: Context, pos: int, follow_next_sentence: bool = False, tot
             # another figure stands between: the change is that one's (the total restated,
             # 其中：一般公共预算拨款 9,216.51 of 9,216.51, is the total)
             return None
-        sentence_start = max(text.rfind("。", 0, word.start_char), text.rfind("\n", 0, word.start_char)) + 1
-        window = max(sentence_start, word.start_char - 40)
+        window = max(ctx.sentence_start(word.start_char), word.start_char - 40)
         compared = comparison.search(text, window, word.start_char)
         if not compared:
             continue

@@ -159,7 +159,7 @@ def choose(ctx: Context, field: str, found: list[Candidate]) -> tuple[Candidate 
     the figure is ambiguous: no value, and a finding that shows each statement."""
     if not found:
         return None, []
-    whole = [c for c in found if c.scope is None or (c.scope.unit is None and c.scope.part_of is None)]
+    whole = [c for c in found if c.scope is None or c.scope.of_department]
     if not whole:
         # stated only for its units or as lines of larger items: none is the department's figure
         parts = sorted({c.scope.unit or c.scope.part_of for c in found})

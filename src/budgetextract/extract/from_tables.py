@@ -272,32 +272,37 @@ def _printed_rounding(stated: Decimal) -> Decimal:
     return Decimal(1).scaleb(min(0, stated.as_tuple().exponent)) / 2 + CENT
 
 
+def _narrative_fact(facts: list[Fact], stated: Decimal) -> Fact | None:
+    """The narrative's statement of the figure the summary holds."""
+    return next((f for f in facts if f.source == "narrative" and f.value == stated), None)
+
+
 def _narrative_evidence(facts: list[Fact], stated: Decimal) -> list:
-    return [f.evidence for f in facts if f.source == "narrative" and f.value == stated][:1]
+    said = _narrative_fact(facts, stated)
+    return [said.evidence] if said else []
 
 
 def _other_scope(facts: list[Fact], stated: Decimal, table: Fact) -> bool:
     """The narrative's figure and the table's are of different scopes: each names a fund
     and not the same one, or the table's is a part (basic expenditure) the narrative's is not."""
-    said = next((f.scope for f in facts if f.source == "narrative" and f.value == stated), None)
+    said = _narrative_fact(facts, stated)
     if said is None:
         return False
-    funds_differ = said.fund is not None and table.scope.fund is not None and said.fund != table.scope.fund \
-        and "财政拨款" not in (said.fund, table.scope.fund)
-    return funds_differ or (table.scope.part_of is not None and said.part_of is None)
+    funds_differ = said.scope.fund is not None and table.scope.fund is not None and said.scope.fund != table.scope.fund \
+        and "财政拨款" not in (said.scope.fund, table.scope.fund)
+    return funds_differ or (table.scope.part_of is not None and said.scope.part_of is None)
 
 
 def _scope_words(facts: list[Fact], stated: Decimal) -> str:
-    said = next((f.scope for f in facts if f.source == "narrative" and f.value == stated), None)
-    return (said.fund if said else None) or "the department"
+    said = _narrative_fact(facts, stated)
+    return (said.scope.fund if said else None) or "the department"
 
 
 def _disagreement(field: str, stated: Decimal, fact: Fact, facts: list[Fact], summary: Summary, scope: bool, misread: bool) -> Finding:
     """The narrative's figure against the table's. A trifle against a real figure is a misprint:
     the real one is kept if it is the table's, else neither. Any other difference not of scope,
     or any at all with a table read by OCR, leaves the field null: which is right is not evident."""
-    narrative = [f.evidence for f in facts if f.source == "narrative" and f.value == stated][:1]
-    evidence, table = narrative + [fact.evidence], fact.value
+    evidence, table = _narrative_evidence(facts, stated) + [fact.evidence], fact.value
     said = f"{field}: the narrative says {stated} but the table says {table}"
     if misread:
         setattr(summary, field, None)
@@ -327,7 +332,7 @@ def _unconfirmed_narrower(ctx: Context, summary: Summary, fields: set[str], fact
         if stated is None or (field in _ALL_FUNDS and _all_general_public_budget(summary)):
             continue
         setattr(summary, field, None)
-        evidence = [f.evidence for f in facts if f.source == "narrative" and f.value == stated][:1]
+        evidence = _narrative_evidence(facts, stated)
         findings.append(finding(
             "scope_difference", fields=[field], evidence=evidence,
             message=f"{field}: the document states {stated} only for a narrower scope (one fund, or with the carry-over "
