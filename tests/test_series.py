@@ -69,3 +69,57 @@ def test_one_budget_published_twice_is_counted_once(records):
     changed["summary"]["expenditure_total"] += 1  # another budget of the same department and year
     assert same_budgets([(path, original), (copy_of[0], changed)]) == {}
     assert [row["record"] for row in series_rows(together, same_budgets(together))] == [path]
+
+
+def _as_of(record: dict, key: str, year: int) -> dict:
+    """A copy of a real record under another department key and year (the corpus holds no
+    final account beside its own budget, nor two consecutive final accounts)."""
+    other = copy.deepcopy(record)
+    other["department_key"], other["summary"]["fiscal_year"] = key, year
+    return other
+
+
+@needs_real
+def test_a_final_accounts_initial_budget_is_checked_against_its_budget(records):
+    path, accounts = next((p, r) for p, r in records if r["summary"]["doc_kind"] == "final_accounts" and any(
+        e["budget_initial"] is not None and e["item"].startswith("“三公”经费") for e in r["execution"]))
+    entry = next(e for e in accounts["execution"] if e["item"].startswith("“三公”经费"))
+    budget_path, budget = next((p, r) for p, r in records if r["summary"]["doc_kind"] == "budget"
+                               and r["summary"]["three_public_total"] is not None)
+    budget = _as_of(budget, accounts["department_key"], accounts["summary"]["fiscal_year"])
+    for key in ("three_public_outbound", "three_public_vehicle", "three_public_vehicle_purchase",
+                "three_public_vehicle_operation", "three_public_reception", "operating_costs"):
+        budget["summary"][key] = None  # compared one item at a time
+    budget["summary"]["three_public_total"] = entry["budget_initial"]  # the budget published what the accounts say
+    pair = [(path, accounts), (budget_path, budget)]
+    series = series_rows(pair, {})
+    assert next(r for r in series if r["record"] == path)["budget_record"] == budget_path
+    assert corpus_findings(pair, series) == []
+    budget["summary"]["three_public_total"] = entry["budget_initial"] + 5
+    (found,) = corpus_findings(pair, series)
+    assert (found["record"], found["other_record"], found["code"], found["field"]) == (
+        path, budget_path, "initial_budget_mismatch", "three_public_total")
+    assert round(found["other_value"] - found["this_value"], 2) == 5 and "年初预算" in found["message"]
+    assert str(entry["evidence"]["page"]) in found["pages"].split(";") and entry["evidence"]["text"] in found["evidence"]
+
+
+@needs_real
+def test_a_final_accounts_carry_in_is_checked_against_last_years_carry_out(records):
+    def row(record: dict, name: str) -> dict | None:
+        return next((x for t in record["tables"] if t["kind"] == "budget_total" for x in t["rows"]
+                     if x["name"] == name and any(v is not None for v in x["values"].values())), None)
+
+    path, accounts = next((p, r) for p, r in records if r["summary"]["doc_kind"] == "final_accounts"
+                          and row(r, "年初结转和结余") and row(r, "年末结转和结余"))
+    opening = next(v for v in row(accounts, "年初结转和结余")["values"].values() if v is not None)
+    previous = _as_of(accounts, accounts["department_key"], accounts["summary"]["fiscal_year"] - 1)
+    closing = row(previous, "年末结转和结余")
+    column = next(c for c, v in closing["values"].items() if v is not None)
+    closing["values"][column] = opening  # last year carried out what this year carries in
+    pair = [(path, accounts), ("previous " + path, previous)]
+    series = series_rows(pair, {})
+    assert corpus_findings(pair, series) == []
+    closing["values"][column] = opening + 12.5
+    (found,) = corpus_findings(pair, series)
+    assert (found["record"], found["other_record"], found["code"]) == (path, "previous " + path, "carryover_mismatch")
+    assert (found["this_value"], found["other_value"]) == (opening, opening + 12.5) and "年初结转和结余" in found["evidence"]

@@ -7,7 +7,10 @@ names the first in `same_budget_as`. In a series each document links the same de
 document of the year before, and a budget its final account (and back). Checks across
 documents compare one scope with itself only: a budget's headline change is stated against
 last year's budget (年初预算), so the prior figure it implies is set against the total of the
-previous year's budget — not when the change is framed against an execution or final figure.
+previous year's budget — not when the change is framed against an execution or final figure. A
+final account's 年初预算 of a “三公” item is its budget's figure, and what one year's accounts
+carry out (年末结转和结余) the next year's carry in. A budget's 上年结转 is an estimate made
+before the year closed, so it is not held to the final account.
 """
 
 from __future__ import annotations
@@ -75,31 +78,96 @@ def series_rows(records: list[tuple[str, dict]], copies: dict[str, str]) -> list
 
 
 def corpus_findings(records: list[tuple[str, dict]], series: list[dict]) -> list[dict]:
-    """Each budget's prior-year total, as its headline change implies it, against the total of
-    the previous year's budget."""
+    """Each document against the documents it speaks of: a budget's implied prior-year total
+    against the previous budget; a final account's 年初预算 against its budget, and its
+    年初结转和结余 against the previous final account's 年末结转和结余."""
     by_path = dict(records)
     out = []
     for row in series:
-        if row["doc_kind"] != "budget" or not row["previous_record"]:
-            continue
-        r, previous = by_path[row["record"]], by_path[row["previous_record"]]
-        s, p = r["summary"], previous["summary"]
-        change = next((f for f in r.get("facts", []) if f["field"] == "changes.total.amount"), None)
-        if change is None or s.get("expenditure_total") is None or p.get("expenditure_total") is None \
-                or not _against_budget().search((change["evidence"].get("label") or "").removeprefix("against: ")):
-            continue
-        implied = Decimal(str(s["expenditure_total"])) - Decimal(str(change["value"]))
-        stated = Decimal(str(p["expenditure_total"]))
-        if abs(implied - stated) <= _ROUNDING:
-            continue
-        total = next((f for f in previous.get("facts", []) if f["field"] == "expenditure.total"
-                      and Decimal(str(f["value"])) == stated), None)
-        f = finding("prior_year_total_mismatch",
-                    f"this budget's change {change['value']} on its total {s['expenditure_total']} implies last year's budget was "
-                    f"{implied}; last year's budget states {stated}", fields=["total_change_amount"], difference=implied - stated)
-        out.append({"record": row["record"], "other_record": row["previous_record"], "code": f.code, "severity": f.severity,
-                    "field": "expenditure_total", "this_value": float(implied), "other_value": float(stated), "message": f.message,
-                    "pages": ";".join(str(x) for x in (change["evidence"].get("page"), total["evidence"].get("page") if total else None)
-                                      if x is not None),
-                    "evidence": " | ".join(x for x in (change["evidence"]["text"], total["evidence"]["text"] if total else None) if x)})
+        r = by_path[row["record"]]
+        if row["doc_kind"] == "budget" and row["previous_record"]:
+            out.extend(_prior_year_total(row, r, by_path[row["previous_record"]]))
+        if row["doc_kind"] == "final_accounts" and row["budget_record"]:
+            out.extend(_initial_budget(row, r, by_path[row["budget_record"]]))
+        if row["doc_kind"] == "final_accounts" and row["previous_record"]:
+            out.extend(_carried_over(row, r, by_path[row["previous_record"]]))
     return out
+
+
+def _corpus_finding(row: dict, other: str, code: str, field: str, this_value: Decimal, other_value: Decimal,
+                    message: str, quotes: list[tuple[int | None, str | None]]) -> dict:
+    f = finding(code, message, fields=[field], difference=this_value - other_value)
+    return {"record": row["record"], "other_record": row[other], "code": f.code, "severity": f.severity, "field": field,
+            "this_value": float(this_value), "other_value": float(other_value), "message": f.message,
+            "pages": ";".join(str(page) for page, _ in quotes if page is not None),
+            "evidence": " | ".join(text for _, text in quotes if text)}
+
+
+def _prior_year_total(row: dict, r: dict, previous: dict) -> list[dict]:
+    s, p = r["summary"], previous["summary"]
+    change = next((f for f in r.get("facts", []) if f["field"] == "changes.total.amount"), None)
+    if change is None or s.get("expenditure_total") is None or p.get("expenditure_total") is None \
+            or not _against_budget().search((change["evidence"].get("label") or "").removeprefix("against: ")):
+        return []
+    implied = Decimal(str(s["expenditure_total"])) - Decimal(str(change["value"]))
+    stated = Decimal(str(p["expenditure_total"]))
+    if abs(implied - stated) <= _ROUNDING:
+        return []
+    total = next((f for f in previous.get("facts", []) if f["field"] == "expenditure.total"
+                  and Decimal(str(f["value"])) == stated), None)
+    return [_corpus_finding(row, "previous_record", "prior_year_total_mismatch", "expenditure_total", implied, stated,
+                            f"this budget's change {change['value']} on its total {s['expenditure_total']} implies last year's "
+                            f"budget was {implied}; last year's budget states {stated}",
+                            [(change["evidence"].get("page"), change["evidence"]["text"]),
+                             (total["evidence"].get("page"), total["evidence"]["text"]) if total else (None, None)])]
+
+
+@lru_cache(maxsize=1)
+def _budget_items() -> dict[str, regex.Pattern]:
+    return {key: regex.compile(p) for key, p in vocab.load("series")["budget_items"].items()}
+
+
+def _initial_budget(row: dict, r: dict, budget: dict) -> list[dict]:
+    """The 年初预算 a final account states for a “三公” item or 机关运行经费 is the figure its
+    budget published for that item."""
+    out, seen = [], set()
+    for entry in r.get("execution", []):
+        key = next((k for k, p in _budget_items().items() if p.match(entry["item"])), None)
+        published = budget["summary"].get(key) if key else None
+        if key in seen or published is None or entry["budget_initial"] is None:
+            continue
+        seen.add(key)
+        initial, published = Decimal(str(entry["budget_initial"])), Decimal(str(published))
+        if abs(initial - published) <= _ROUNDING:
+            continue
+        fact = next((f for f in budget.get("facts", []) if f["field"] == key and Decimal(str(f["value"])) == published), None)
+        out.append(_corpus_finding(row, "budget_record", "initial_budget_mismatch", key, initial, published,
+                                   f"this final account states the 年初预算 of {entry['item']} as {initial}; "
+                                   f"the year's budget states {published}",
+                                   [(entry["evidence"].get("page"), entry["evidence"]["text"]),
+                                    (fact["evidence"].get("page"), fact["evidence"]["text"]) if fact else (None, None)]))
+    return out
+
+
+def _summary_row(record: dict, pattern: str) -> tuple[Decimal, int | None, str] | None:
+    """The figure of a 收入支出决算总表 row (年初/年末结转和结余), its page and its text."""
+    name = regex.compile(pattern)
+    for table in record.get("tables", []):
+        if table["kind"] != "budget_total":
+            continue
+        for row in table["rows"]:
+            figure = next((v for v in row["values"].values() if v is not None), None)
+            if name.match(row["name"]) and figure is not None:
+                return Decimal(str(figure)), row.get("page"), " ".join(c for c in row["cells"] if c)
+    return None
+
+
+def _carried_over(row: dict, r: dict, previous: dict) -> list[dict]:
+    """What one year's accounts carry out (年末结转和结余) the next year's carry in (年初结转和结余)."""
+    patterns = vocab.load("series")
+    opening, closing = _summary_row(r, patterns["opening_row"]), _summary_row(previous, patterns["closing_row"])
+    if opening is None or closing is None or abs(opening[0] - closing[0]) <= _ROUNDING:
+        return []
+    return [_corpus_finding(row, "previous_record", "carryover_mismatch", "carryover_prior_year", opening[0], closing[0],
+                            f"this final account carries in {opening[0]} (年初结转和结余); last year's final account "
+                            f"carried out {closing[0]} (年末结转和结余)", [opening[1:], closing[1:]])]
