@@ -254,3 +254,30 @@ def test_a_figure_of_the_basic_expenditure_table_is_another_scope_than_the_depar
                  scope=Scope(fund="一般公共预算"))
     assert _other_scope([said], Decimal("57.50"), basic)  # not a mismatch: the narrative's figure is kept
     assert not _other_scope([said], Decimal("57.50"), whole)
+
+
+# --- the department named without a title, or shortened ----------------------------------
+
+def test_a_department_named_only_under_its_duties_heading_is_not_a_part_of_itself(tmp_path):
+    # Beijing: the cover states no name; the 职责 paragraph and the 附件 line do
+    head = "第一部分 2026 年度部门预算情况说明\n一、部门情况说明\n（一）本部门职责情况\n北京市气象局属于公益性事业单位，职责是制定地方气象事业发展规划。\n"
+    body = ("三、支出预算情况说明\n2026 年支出预算 30775.65 万元，其中：基本支出预算 2018.97 万元。\n"
+            "五、其他情况说明\n（一）政府采购预算说明\n2026 年北京市气象局政府采购预算总额 8606.06 万元，其中：政府采购货物预算 264.13 万元，"
+            "政府采购工程预算 0元，政府采购服务预算 8341.93 万元。\n（三）国有资产占用情况说明\n截至 2025 年底，北京市气象局共有车辆 8 台。\n")
+    doc = _doc(tmp_path, body, head)
+    assert doc.department == "北京市气象局"
+    assert (doc.summary.procurement_total, doc.summary.vehicles_total) == (Decimal("8606.06"), 8)
+    assert not [f for f in doc.findings if f.code == "stated_for_parts_only"]
+
+
+def test_a_department_shortened_to_its_abbreviated_ending_is_the_department(tmp_path):
+    # Beijing: 中共北京市委军民融合发展委员会办公室 writes itself 市委军民融合办
+    head = "中共北京市委军民融合发展委员会办公室2026年度部门预算情况说明\n一、部门基本情况\n负责军民融合工作。\n"
+    body = ("三、支出预算情况说明\n2026年支出预算1021.16万元，其中：基本支出预算421.16万元。\n"
+            "五、其他情况说明\n（三）国有资产占用情况说明\n截至2025年12月31日，市委军民融合办共有车辆3台。\n")
+    doc = _doc(tmp_path, body, head)
+    assert doc.summary.vehicles_total == 3
+    # a unit of another kind (台 of a 局) stays a unit
+    other = _doc(tmp_path, body.replace("市委军民融合办", "北京市气象台"),
+                 "北京市气象局2026年度部门预算情况说明\n一、部门基本情况\n负责气象工作。\n")
+    assert other.summary.vehicles_total is None

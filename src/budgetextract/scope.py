@@ -68,10 +68,18 @@ def period_in(words: str) -> str | None:
     return _nearest(words, _patterns().periods)
 
 
+def _short_ending(name: str) -> str:
+    endings = vocab.load("scope")["short_endings"]
+    return next((name.removesuffix(full) + short for full, short in endings.items() if name.endswith(full)), name)
+
+
 def abbreviates(short: str, name: str) -> bool:
-    """short is name, or name shortened by leaving characters out but keeping its ending
-    (省检察院 of 江苏省人民检察院, 市民政局 of 西安市民政局)."""
-    if len(short) < 3 or short[-2:] != name[-2:]:
+    """short is name, or name shortened by leaving characters out but keeping the kind of
+    organisation it ends on (省检察院 of 江苏省人民检察院, 市民政局 of 西安市民政局, 市委军民融合办
+    of 中共北京市委军民融合发展委员会办公室)."""
+    short, name = _short_ending(short), _short_ending(name)
+    ending = 1 if short[-1:] in vocab.load("scope")["short_endings"].values() else 2
+    if len(short) < 3 or short[-ending:] != name[-ending:]:
         return False
     rest = iter(name)
     return all(ch in rest for ch in short)

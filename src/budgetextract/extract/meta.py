@@ -45,7 +45,9 @@ def _patterns():
 
 
 def _head_end(norm: NormalizedText, sections: list[Section]) -> int:
-    return min(next((s.start for s in walk(sections)), len(norm.text)), len(norm.folded))
+    """Where the title block ends: at the first heading that has print above it (a first
+    line read as a heading, …2026年度部门预算情况说明, is the title)."""
+    return min(next((s.start for s in walk(sections) if norm.folded[: s.start].strip()), len(norm.text)), len(norm.folded))
 
 
 def _title_block(norm: NormalizedText, sections: list[Section]) -> tuple[str, list[int], list[int]]:
@@ -82,7 +84,7 @@ def _department(norm: NormalizedText, sections: list[Section], file_name: str | 
 
     def usable(name: str, org_end: bool) -> bool:
         name = _clean_name(name)
-        return not reject.match(name) and (not org_end or bool(name_end.search(name)))
+        return len(name) >= 2 and not reject.match(name) and (not org_end or bool(name_end.search(name)))
 
     for pattern in explicit:
         m = pattern.search(text)
