@@ -5,15 +5,38 @@ the normalized text and their parsed value, so extractors never re-parse text.""
 
 from __future__ import annotations
 
+import importlib
 import sys
+import types
 from decimal import Decimal
 from functools import lru_cache
 
 import regex
-import spacy
-from spacy.language import Language
-from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
+
+
+def _defer_spacy_cli() -> None:
+    """spaCy's package init imports its whole command line (download, project templates:
+    requests, httpx, jinja2, rich …) only to re-export `spacy.info`: a fifth of a second of
+    every start-up, for nothing used here (explosion/spaCy#12962). A stand-in for
+    spacy.cli.info loads the real module the first time `info` is called."""
+    if "spacy" in sys.modules or "spacy.cli.info" in sys.modules:
+        return
+
+    def info(*args, **kwargs):
+        sys.modules.pop("spacy.cli.info", None)
+        return importlib.import_module("spacy.cli.info").info(*args, **kwargs)
+
+    stand_in = types.ModuleType("spacy.cli.info")
+    stand_in.info = info
+    sys.modules["spacy.cli.info"] = stand_in
+
+
+_defer_spacy_cli()
+
+import spacy  # noqa: E402  (after the stand-in)
+from spacy.language import Language  # noqa: E402
+from spacy.tokens import Doc, Span  # noqa: E402
+from spacy.util import filter_spans  # noqa: E402
 
 from . import vocab
 from .amounts import change_sign, parse_number, to_wan
