@@ -139,3 +139,40 @@ def test_the_total_of_a_final_account_is_its_grand_total_not_the_years_own(tmp_p
     doc = process_file(tmp_path / "final.docx", debug=True)
     assert doc.summary.doc_kind == "final_accounts"
     assert doc.summary.revenue_total == Decimal("2995.39")
+
+
+def _final_account(tmp_path, section: str, sentence: str) -> list[dict]:
+    path = tmp_path / "final.txt"
+    path.write_text("示例县文化馆2023年度部门决算\n第一部分 部门概况\n示例县文化馆负责全县群众文化活动。\n"
+                    f"第二部分 2023年度部门决算情况说明\n{section}\n{sentence}\n第三部分 名词解释\n基本支出：指保障机构正常运转的支出。\n",
+                    encoding="utf-8")
+    return json.loads(process_file(path).to_json())["execution"]
+
+
+def test_the_actual_before_its_initial_budget_and_a_reason_after_原因为(tmp_path):
+    # Hubei: each “三公” item's spending, then its 年初预算 and the difference, then 原因为
+    entries = _final_account(tmp_path, "七、“三公”经费财政拨款支出决算情况说明",
+                             "2023年度本部门“三公”经费支出2.05万元，年初预算为2.95万元，差值为0.9万元。其中：因公出国（境）支出0万元，"
+                             "年初预算为0万元，差值为0万元；公务用车运行维护费支出0万元，年初预算为0.95万元，差值为0.95万元，原因为厉行节约，压减开支；"
+                             "公务接待费支出2.05万元，年初预算为2万元，差值为0.05万元，原因为项目增多，下乡次数增加。")
+    got = {e["item"]: (e["budget_initial"], e["actual"], e["reason"]) for e in entries}
+    assert got == {"“三公”经费支出": (2.95, 2.05, None), "因公出国（境）支出": (0, 0, None),
+                   "公务用车运行维护费支出": (0.95, 0, "厉行节约，压减开支"), "公务接待费支出": (2, 2.05, "项目增多，下乡次数增加")}
+
+
+@pytest.mark.parametrize("sentence", [
+    "2023年度一般公共预算财政拨款支出决算数为1741.75万元，为年初预算的103.32%。",
+    "2023年度一般公共预算财政拨款支出1741.75万元，决算数为年初预算的103.32%。",
+])
+def test_the_actual_as_a_share_of_the_initial_budget(tmp_path, sentence):
+    (entry,) = _final_account(tmp_path, "五、一般公共预算财政拨款支出决算情况说明", sentence)
+    assert (entry["item"], entry["actual"], entry["budget_initial"], entry["pct"], entry["pct_of"]) == (
+        "一般公共预算财政拨款支出", 1741.75, None, 103.32, "budget_initial")
+
+
+def test_the_difference_from_the_initial_budget_after_the_actual_and_the_reason_in_the_next_sentence(tmp_path):
+    (entry,) = _final_account(tmp_path, "五、一般公共预算财政拨款支出决算情况说明",
+                              "2023年度一般公共预算财政拨款支出决算数为1741.75万元，比年初预算增加55.93万元，增长3.32%。"
+                              "决算数大于年初预算数的主要原因是：职工工资调标个人部分增加。")
+    assert (entry["item"], entry["actual"], entry["budget_initial"], entry["pct"]) == ("一般公共预算财政拨款支出", 1741.75, 1685.82, None)
+    assert entry["reason"] == "职工工资调标个人部分增加"

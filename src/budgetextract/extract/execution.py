@@ -108,24 +108,41 @@ def _statement(ctx: Context, clause: _Clause, previous: _Clause | None) -> tuple
         for m in p[key].finditer(folded, clause.start, clause.end):
             money = _money_after(ctx, m.end(), clause.end)
             if money is not None and key not in found:
-                found[key] = (money._.value, m.start(), money.end_char)
+                # 支出决算为: the 支出 ends a total's name (一般公共预算财政拨款支出), not an
+                # expense's (公务接待费支出决算为 → 公务接待费)
+                lead = regex.match(r"支\n?出", folded[m.start() : m.end()]) \
+                    if key == "actual" and not folded[max(0, m.start() - 3) : m.start()].rstrip().endswith("费") else None
+                found[key] = (money._.value, m.start() + (lead.end() if lead and lead.end() < m.end() - m.start() else 0), money.end_char)
     versus = p["versus"].search(folded, clause.start, clause.end)
-    if "actual" not in found and versus is not None:
-        # X支出1668.14万元，比年初预算数增加1668.14万元: the actual stands before the comparison
-        actual = ctx.last_before("MONEY", versus.start())
-        if (actual is None or actual.start_char < clause.start) and previous is not None \
-                and regex.match(r"\s*(?:完成|决算)", folded[clause.start : clause.end]):
-            actual, subject_clause = ctx.first_after("MONEY", previous.start), previous
+    completion = p["completion"].search(folded, clause.start, clause.end)
+    if "actual" not in found and (versus is None or found) and (found or completion is not None):
+        # “三公”经费支出2.05万元，年初预算为2.95万元 / 支出1741.75万元，决算数为年初预算的103.32%:
+        # the actual is the spending figure right before the budget or the percentage
+        after = min([v[1] for v in found.values()] + ([completion.start()] if completion is not None else []))
+        actual = ctx.last_before("MONEY", after)
+        if actual is not None and actual.start_char >= clause.start \
+                and p["actual_before"].search(folded, clause.start, actual.start_char):
+            found["actual"] = (actual._.value, actual.start_char, actual.end_char)
+    if versus is not None and not {"initial", "final"} & found.keys():
         change = _money_after(ctx, versus.end(), clause.end)
-        if actual is not None and actual.start_char >= subject_clause.start and change is not None:
-            found["actual"] = (actual._.value, actual.start_char, change.end_char)
+        if "actual" in found:  # 支出决算数为1741.75万元，比年初预算增加55.93万元
+            actual_value, actual_start = found["actual"][:2]
+        else:
+            # X支出1668.14万元，比年初预算数增加1668.14万元: the actual stands before the comparison
+            actual = ctx.last_before("MONEY", versus.start())
+            if (actual is None or actual.start_char < clause.start) and previous is not None \
+                    and regex.match(r"\s*(?:完成|决算)", folded[clause.start : clause.end]):
+                actual, subject_clause = ctx.first_after("MONEY", previous.start), previous
+            ok = actual is not None and actual.start_char >= subject_clause.start
+            actual_value, actual_start = (actual._.value, actual.start_char) if ok else (None, None)
+        if actual_value is not None and change is not None:
+            found["actual"] = (actual_value, actual_start, change.end_char)
             sign = 1 if versus.group("word") in ("增加", "大于", "高于") else -1
             key = "final" if versus.group("of") and versus.group("of") != "年初" else "initial"
-            found.setdefault(key, (actual._.value - sign * change._.value, versus.start(), change.end_char))
-    if "actual" not in found or len(found) < 2 and versus is None and p["completion"].search(folded, clause.start, clause.end) is None:
+            found.setdefault(key, (actual_value - sign * change._.value, versus.start(), change.end_char))
+    if "actual" not in found or len(found) < 2 and versus is None and completion is None:
         return None  # an actual alone is not set against a budget
     pct, pct_of, end = None, None, max(v[2] for v in found.values())
-    completion = p["completion"].search(folded, clause.start, clause.end)
     if completion is not None:
         percent = ctx.first_after("PERCENT", completion.end())
         if percent is not None and percent.start_char < clause.end:
