@@ -116,6 +116,13 @@ def parse_change(ctx: Context, pos: int, follow_next_sentence: bool = False, tot
                 if pct_sign is not None:
                     change.pct = pct_sign * pct._.value if pct_sign else Decimal(0)
                     change.pct_raw, change.end, change.pct_end = pct.text, pct.end_char, pct.end_char
+        if change.amount is None and change.pct is not None:
+            # the amount after the percentage: 比上年增长8.82%，增加100万元
+            again = next(iter(ctx.between("CHANGE", change.end, end)), None)
+            money = ctx.first_after("MONEY", again.end_char) if again is not None else None
+            if money is not None and again._.value == sign and sign and regex.fullmatch(r"[,，]?", text[change.end : again.start_char]) \
+                    and money.start_char == again.end_char and money.start_char < end:
+                change.amount, change.amount_raw, change.amount_end, change.end = sign * money._.value, money.text, money.end_char, money.end_char
         return change
     return None
 
