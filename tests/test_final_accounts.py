@@ -176,3 +176,26 @@ def test_the_difference_from_the_initial_budget_after_the_actual_and_the_reason_
                               "决算数大于年初预算数的主要原因是：职工工资调标个人部分增加。")
     assert (entry["item"], entry["actual"], entry["budget_initial"], entry["pct"]) == ("一般公共预算财政拨款支出", 1741.75, 1685.82, None)
     assert entry["reason"] == "职工工资调标个人部分增加"
+
+
+def test_use_of_non_appropriation_balances_is_other_revenue(tmp_path):
+    # 使用非财政拨款结余 took the place of 用事业基金弥补收支差额 in the 决算 templates
+    import docx
+
+    document = docx.Document()
+    for line in ("示例大学2024年度部门决算", "第一部分 部门概况", "示例大学负责本科教育。", "第二部分 2024年度部门决算表",
+                 "收入支出决算总表", "单位：万元"):
+        document.add_paragraph(line)
+    table = document.add_table(rows=0, cols=2)
+    for name, value in [("项目", "决算数"), ("一般公共预算财政拨款收入", "2,900.00"), ("事业收入", "46.25"),
+                        ("本年收入合计", "2,946.25"), ("使用非财政拨款结余", "12.50"), ("年初结转和结余", "49.14"),
+                        ("收入总计", "3,007.89")]:
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = name, value
+    document.add_paragraph("第三部分 2024年度部门决算情况说明")
+    document.add_paragraph("一、财政拨款“三公”经费支出决算情况说明")
+    document.add_paragraph("2024年度“三公”经费财政拨款支出决算为2.00万元。")
+    document.save(tmp_path / "final.docx")
+    doc = process_file(tmp_path / "final.docx", debug=True)
+    assert doc.summary.revenue_total == Decimal("3007.89")
+    assert doc.summary.other_revenue == Decimal("58.75")
