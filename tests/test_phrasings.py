@@ -72,12 +72,19 @@ CASES = [
     ("一、收支预算总体情况", "2024年部门收支总预算为1234.56万元，比上年增长8.82%，增加100万元。", "total_change_amount", Decimal("100")),
     ("一、收支预算总体情况", "2024年预算总支出1234.56万元，较上年预算1134.56万元增加100万元，增长8.82%。增加原因：新增文化惠民项目。", "total_change_amount", Decimal("100")),
     ("一、收支预算总体情况", "2024年部门预算收入总计1234.56万元，比上年预算数增加100万元，增长8.82%。", "revenue_total", Decimal("1234.56")),
+    # final accounts: totals of the year stated together (收、支总计各, 收入、支出决算总计均为), a change against last year's accounts
+    ("一、收入支出决算总体情况说明", "2024年度收、支总计各123456.78万元。与2023年度相比，收、支总计各增加6123.45万元，增长5.22%。主要原因是学生人数增加。", "expenditure_total", Decimal("123456.78")),
+    ("一、收入支出决算总体情况说明", "2024年度收入、支出决算总计均为123456.78万元，较上年度增加6123.45万元，增长5.22%。", "total_change_amount", Decimal("6123.45")),
+    ("一、收入支出决算总体情况说明", "2024年度本部门收入、支出总计123456.78万元，同比增加6123.45万元，增长5.22%，主要原因是学生人数增加。", "total_change_reason", "学生人数增加"),
+    ("一、收入支出决算总体情况说明", "2024年度收入总计123456.78万元，比上年决算数增长5.23%，主要原因是事业收入增加。", "revenue_total", Decimal("123456.78")),
+    ("一、收入支出决算总体情况说明", "2024年度收入总计123456.78万元，比上年决算数增长5.23%，主要原因是事业收入增加。", "total_change_pct", Decimal("5.23")),
 ]
 
 
 def _doc(tmp_path, heading, sentence):
     path = tmp_path / "phrase.txt"
-    path.write_text(f"示例县文化馆2024年部门预算\n第三部分 2024年部门预算情况说明\n本部门预算包括基本支出和项目支出。\n"
+    kind = "决算" if "决算" in heading else "预算"  # a final account's sentence in a final account
+    path.write_text(f"示例县文化馆2024年部门{kind}\n第三部分 2024年部门{kind}情况说明\n本部门{kind}包括基本支出和项目支出。\n"
                     f"{heading}\n{sentence}\n", encoding="utf-8")
     return process_file(path)
 
