@@ -52,9 +52,15 @@ _FIGURE_START = re.compile(r"^\d[\d,]*(?:\.\d+)?(?:万元|亿元|元|%|％)")
 _AMOUNT = re.compile(r"(?<![\d.,])(?:\d[\d,]*\.\d{2}|\d{1,3}(?:,\d{3})+)(?![\d.,]*(?:万|元|亿|%|％))")
 
 
+# a bare number standing alone between spaces, as a table saved as text prints its cells
+_CELL_NUMBER = re.compile(r"(?<!\S)-?\d[\d,]*(?:\.\d+)?(?!\S)")
+
+
 def is_table_row(line: str) -> bool:
-    """A line of a table in the text layer: cells (tabs) or several amounts and no prose punctuation."""
-    return "\t" in line or (len(_AMOUNT.findall(line)) >= 2 and not any(c in line for c in "，。；"))
+    """A line of a table in the text layer: cells (tabs), or several amounts (or three cells
+    of bare numbers: 205 教育支出 390000 0 0 390000) and no prose punctuation."""
+    return "\t" in line or ((len(_AMOUNT.findall(line)) >= 2 or len(_CELL_NUMBER.findall(line)) >= 3)
+                             and not any(c in line for c in "，。；"))
 
 
 @dataclass
@@ -171,7 +177,7 @@ def _joins(prev: str, prev_width: int, nxt: str, wrap: int | None) -> bool:
         return True  # a figure split from its unit
     if _FIGURE_START.match(nxt) and _AWAITS_FIGURE.search(prev):
         return True  # 比上年增加 / 118.76万元: no sentence ends on a change word
-    if wrap is None or is_table_row(prev) or "\t" in nxt:
+    if wrap is None or is_table_row(prev) or is_table_row(nxt):
         return False
     if prev[-1] in _SENTENCE_END or _BLOCK_START.match(nxt):
         return False
@@ -179,7 +185,7 @@ def _joins(prev: str, prev_width: int, nxt: str, wrap: int | None) -> bool:
         return False
     if _FIGURE_START.match(nxt) and not _BLOCK_START.match(prev):
         return True  # a justified line broke before a long figure and left a short line
-    if (prev[-1].isdigit() or prev[-1] in ".,") and nxt[0].isdigit() and not is_table_row(nxt):
+    if (prev[-1].isdigit() or prev[-1] in ".,") and nxt[0].isdigit():
         return True  # a figure split across lines: 39.6 / 0万元
     if any(c in prev for c in "，；") and prev_width >= 0.8 * wrap:
         return True  # a sentence that stops short of the margin without ending (an indented item)

@@ -15,6 +15,10 @@ from ..schema import Fact, Finding, Scope
 from ..scope import clause_start
 from .context import Context
 
+# totals a department cannot have at 0 while stating them positive elsewhere: such a 0 is a
+# misprint (收入支出总计0万元), which the check of stated totals reports
+GRAND_TOTALS = ("revenue_total", "expenditure_total", "fiscal_appropriation_total")
+
 
 
 @dataclass
@@ -167,6 +171,8 @@ def choose(ctx: Context, field: str, found: list[Candidate]) -> tuple[Candidate 
             "stated_for_parts_only", fields=[field], evidence=[ctx.evidence(c.anchor_start, c.end) for c in found[:4]],
             message=f"{field}: the document states it only for parts of the department ({'; '.join(p[:30] for p in parts[:4])}), not for the whole; left null")]
     found = whole
+    if field in GRAND_TOTALS and any(c.value for c in found):
+        found = [c for c in found if c.value]
     top = [c for c in found if c.tier == found[0].tier]
     if any(c.value for c in top):
         top = [c for c in top if c.value or not _nil_for_another_fund(ctx, c)]

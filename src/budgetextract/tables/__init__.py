@@ -49,5 +49,6 @@ def extract_tables(raw_doc: RawDocument, data: bytes, norm: NormalizedText, sect
         tables = assemble(_pdf_raws(data, pages, raw_doc.ocr)) if pages else []
     else:
         tables = []
-    tables += text_totals(norm, sections, {t.kind for t in tables})
-    return tables + line_tables(norm, {t.kind for t in tables})
+    ruled = {t.kind for t in tables}
+    # a table in text gives its 合计 by column where it can, and its rows by position
+    return tables + text_totals(norm, sections, ruled) + line_tables(norm, ruled)

@@ -28,7 +28,13 @@ _FIGURE = r"-?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d+)"
 _ITEM = regex.compile(rf"(?P<label>(?:\[?\d{{3}}(?:\s?\d{{2}}){{0,2}}\]?\s*)?[^\d\s,.\-][^\d]*?)\s*(?P<figures>(?:{_FIGURE}\s*)+)(?=[^\d,.]|$)")
 # a figure of money as tables print it (with cents or thousands separators)
 _MONEY = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d{2}"
-_CODED_ROW = regex.compile(rf"(?<![\d,.])(?P<code>\d{{3}}(?:\s?\d{{2}}){{0,2}})\s*(?P<name>\p{{Han}}[\p{{Han}}（）()、]*?)\s*(?P<fig>{_MONEY})(?![\d,.])")
+# in a table of 元 the cents may be dropped where they are 0 (480544221.6, 457432345)
+_YUAN = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d{1,2})?"
+_CODED_ROW = r"(?<![\d,.])(?P<code>\d{{3}}(?:\s?\d{{2}}){{0,2}})\s*(?P<name>\p{{Han}}[\p{{Han}}（）()、]*?)\s*(?P<fig>{money})(?![\d,.])"
+
+
+def _money(unit: str) -> str:
+    return _YUAN if unit == "元" else _MONEY
 _CODE_LABEL = regex.compile(r"^\[?(?P<code>\d{3}(?:\s?\d{2}){0,2})\]?\s*(?P<name>\p{Han}.*)$")
 _PROSE = regex.compile(r"[，。；]|(?:\d)(?:万元|亿元|元|%)")
 _TITLE_WINDOW = 4  # lines around a title where its unit may stand
@@ -76,7 +82,8 @@ def line_tables(norm: NormalizedText, have: set[str]) -> list[Table]:
             if found and found[-1].title == stripped and current is found[-1]:
                 continue  # the title repeated on the next page: the same table goes on
             unit = _unit(lines, i)
-            current = Table(kind=kind, title=stripped, unit=unit, pages=[], columns=[], rows=[]) if unit and kind not in have else None
+            title = regex.sub(r"\s*" + vocab.load("tables")["unit"] + "$", "", stripped)
+            current = Table(kind=kind, title=title, unit=unit, pages=[], columns=[], rows=[]) if unit and kind not in have else None
             if current is not None:
                 found.append(current)
             continue
@@ -94,43 +101,75 @@ def line_tables(norm: NormalizedText, have: set[str]) -> list[Table]:
     return [t for t in found if t.rows]
 
 
+def _title_lines(norm: NormalizedText) -> list[tuple[str, int, int]]:
+    """Each table title standing on a line of its own, as (title, start, end): its table's
+    text runs to the next such title."""
+    title_re = title_pattern()
+    spans, at = [], 0
+    for line in norm.text.split("\n"):
+        stripped = line.strip()
+        if len(stripped) <= 80 and title_re.fullmatch(stripped) and table_kind(stripped):
+            spans.append([stripped, at, len(norm.text)])
+            if len(spans) > 1:
+                spans[-2][2] = at
+        at += len(line) + 1
+    return [tuple(x) for x in spans]
+
+
 def text_totals(norm: NormalizedText, sections: list[Section], have: set[str]) -> list[Table]:
     """The 合计 rows of tables that stand only as text: a row is taken only when it prints
-    one figure for each column its header names."""
+    one figure for each column its header names. A table is found by its title: a section
+    of its own, else a title line (表5 …明细表 单位：元, taken into a narrative heading)."""
     spec = {k: v for k, v in vocab.load("tables")["text_total_columns"].items() if not k.startswith("_")}
-    unit_re = regex.compile(vocab.load("tables")["unit"])
-    found = []
-    for section in walk(sections):
-        kind = table_kind(section.title) if section.kind == "tables" else None
-        if kind not in spec or kind in have:
+    candidates = [(s.title, s.start, s.end, list(range(s.page_start, s.page_end + 1)) if s.page_start and s.page_end else [])
+                  for s in walk(sections) if s.kind == "tables"]
+    candidates += [(title, start, end, []) for title, start, end in _title_lines(norm)]
+    found: list[Table] = []
+    for title, start, end, pages in candidates:
+        kind = table_kind(title)
+        if kind not in spec or kind in have or any(t.kind == kind for t in found):
             continue
-        text = norm.text[section.start : section.end]
-        first_figure = regex.search(_MONEY, text)
-        header = text[: first_figure.start()] if first_figure else text
-        # the header line that names the most columns, in its order
-        line = max(header.split("\n"), key=lambda l: sum(word in l for word in spec[kind]))
-        columns = sorted((line.rfind(word), word) for word in spec[kind] if word in line)
-        unit = unit_re.search(regex.sub(r"\s+", "", header))
-        if len(columns) < 2 or unit is None:
-            continue
-        n = len(columns)
-        row = regex.search(rf"(?<!\p{{Han}})合\s*计\s*((?:(?:{_MONEY})\s*){{{n}}})(?![\d,.]|\s*\d)", text)
-        if row is None:
-            continue
-        printed = row.group(1).split()
-        if len(printed) != n:
-            continue
-        names = [word for _, word in columns]
-        table_row = TableRow(name="合计", values={c: cell_amount(p, unit.group(1)) for c, p in zip(names, printed)},
-                             printed=dict(zip(names, printed)), cells=["合计", *printed], page=norm.page_at(section.start + row.start()))
-        rows = _coded_rows(text, names[0], unit.group(1), norm, section.start) if names[0] == "合计" else []
-        classes = [r for r in rows if r.level == "类"]
-        if sum((r.values[names[0]] or 0 for r in classes), Decimal(0)) != table_row.values[names[0]]:
-            # some class row was not read whole: keep none rather than an incomplete set
-            rows = [r for r in rows if r.level != "类"]
-        pages = list(range(section.page_start, section.page_end + 1)) if section.page_start and section.page_end else []
-        found.append(Table(kind=kind, title=section.title, unit=unit.group(1), pages=pages, columns=names, rows=[*rows, table_row]))
+        table = _total_table(norm, kind, title, start, end, spec[kind])
+        if table is not None:
+            table.pages = pages or sorted({p for p in (norm.page_at(start), norm.page_at(max(start, end - 1))) if p})
+            found.append(table)
     return found
+
+
+def _total_table(norm: NormalizedText, kind: str, title: str, start: int, end: int, words: list[str]) -> Table | None:
+    """The table of one 合计 row (and its coded rows) from a table's text, or None where the row
+    does not print one figure for each column the header names."""
+    unit_re = regex.compile(vocab.load("tables")["unit"])
+    text = norm.text[start:end]
+    # the header stands before the 合计 row (or the first figure); its words must not be read
+    # from the row's own 合计
+    header_end = regex.search(rf"(?<!\p{{Han}})合\s*计\s*(?=\d)|{_MONEY}", text)
+    header = text[: header_end.start()] if header_end else text
+    # the header line that names the most columns, in its order
+    line = max(header.split("\n"), key=lambda l: sum(word in l for word in words))
+    columns = sorted((line.rfind(word), word) for word in words if word in line)
+    # the unit line may stand above the title (单位：元 / 表7 / …基本支出明细表)
+    above = norm.text[max(0, start - 400) : start].rsplit("\n", _TITLE_WINDOW)[-_TITLE_WINDOW:]
+    unit = unit_re.search(regex.sub(r"\s+", "", header)) or unit_re.search(regex.sub(r"\s+", "", "".join(above)))
+    if len(columns) < 2 or unit is None:
+        return None
+    n = len(columns)
+    # n figures, and no other on their line (the next line may open with a code: 205 教育支出)
+    money = _money(unit.group(1))
+    row = regex.search(rf"(?<!\p{{Han}})合\s*计\s*((?:{money})(?:\s+(?:{money})){{{n - 1}}})(?![\d,.]|[ \t]+\d)", text)
+    if row is None or len(row.group(1).split()) != n:
+        return None
+    printed = row.group(1).split()
+    names = [word for _, word in columns]
+    table_row = TableRow(name="合计", values={c: cell_amount(p, unit.group(1)) for c, p in zip(names, printed)},
+                         printed=dict(zip(names, printed)), cells=["合计", *printed], page=norm.page_at(start + row.start()))
+    rows = _coded_rows(text, names[0], unit.group(1), norm, start) if names[0] == "合计" else []
+    classes = [r for r in rows if r.level == "类"]
+    if sum((r.values[names[0]] or 0 for r in classes), Decimal(0)) != table_row.values[names[0]]:
+        # some class row was not read whole: keep none rather than an incomplete set
+        rows = [r for r in rows if r.level != "类"]
+    title = regex.sub(r"\s*" + unit_re.pattern + "$", "", title)
+    return Table(kind=kind, title=title, unit=unit.group(1), pages=[], columns=names, rows=[*rows, table_row])
 
 
 def _coded_rows(text: str, total_column: str, unit: str, norm: NormalizedText, offset: int) -> list[TableRow]:
@@ -138,7 +177,7 @@ def _coded_rows(text: str, total_column: str, unit: str, norm: NormalizedText, o
     the 合计 column comes first and is never blank for a row, while the later columns may
     be, so only the first figure can be placed."""
     rows = []
-    for m in _CODED_ROW.finditer(text):
+    for m in regex.finditer(_CODED_ROW.format(money=_money(unit)), text):
         code = regex.sub(r"\s", "", m.group("code"))
         rows.append(TableRow(code=code, level=LEVELS.get(len(code)), name=m.group("name"),
                              values={total_column: cell_amount(m.group("fig"), unit)}, printed={total_column: m.group("fig")},
