@@ -50,6 +50,21 @@ def test_money_split_from_unit_is_joined_by_normalization():
     assert [s._.value for s in entities(text, "MONEY")] == [Decimal("37188.34")]
 
 
+def test_rows_of_a_table_saved_as_text_are_never_run_together():
+    # Fuzhou (a table as text): a coded row of one figure, then the next row; Xi'an: a row of
+    # bare numbers (a spreadsheet's cells in 元) after its header, and the coded row after it
+    from budgetextract.normalize import normalize
+    from budgetextract.readers.base import RawDocument
+    from pathlib import Path
+
+    lines = ["30215 会议费 3.50", "30216 培训费 6.50", "功能科目编码 功能科目名称 合计 人员经费支出 公用经费支出 备注",
+             "合计 480544221.6 21477243.45 1634633.17", "205 教育支出 390000 0 0 390000", "20508 进修及培训 390000 0 0 390000",
+             *["本部门2022年预算支出的主要用途是保障机构运转和完成各项事业发展任务，其中基本支出用于人员和日常公"] * 8] * 2
+    text = normalize(RawDocument(format="txt", pages=["\n".join(lines)], paged=False, path=Path("x.txt"))).text
+    assert "会议费3.50\n30216培训费6.50\n" in text
+    assert "备注\n合计480544221.6" in text and "1634633.17\n205教育支出390000" in text and "390000\n20508" in text
+
+
 @pytest.mark.parametrize(
     "text, value",
     [("增长11.41%", Decimal("11.41")), ("占 0.79 %", Decimal("0.79")), ("下降 21.95 ％", Decimal("21.95"))],

@@ -252,9 +252,10 @@ def test_cells_of_ruled_tables_are_pdfplumbers_cells():
 @needs_real
 def test_figures_only_columns_tell_are_read_from_text_where_a_row_can_be_placed(tmp_path):
     """Saved as text, each real document gives the figures its tables state by column (basic
-    and project, personnel and public, function classes) as its PDF does wherever a row prints
-    one figure per named column, including tables whose cells drop zero cents (480544221.6 元)
-    and whose titles open with 表N run into the year; never another value."""
+    and project, personnel and public, function classes) as its PDF does wherever a row can be
+    placed: one figure per named column, or the named columns opening the header (总计 | 基本支出
+    | 项目支出 | 事业单位经营支出 …); tables whose cells drop zero cents (480544221.6 元), whose
+    titles open with 表N run into the year, whose unit stands above the title; never another value."""
     import pypdfium2 as pdfium
 
     from budgetextract.pipeline import process_file
@@ -275,7 +276,7 @@ def test_figures_only_columns_tell_are_read_from_text_where_a_row_can_be_placed(
             if b is not None:
                 (missed if a is None else same if _within_gold_tolerance(a, b) else wrong).append((doc_id, key, a, b))
     assert not wrong, wrong
-    assert len(same) >= 0.85 * (len(same) + len(missed)), (len(same), missed)  # 112 of 131
+    assert len(same) >= 0.92 * (len(same) + len(missed)), (len(same), missed)  # 124 of 131
 
 
 def _within_gold_tolerance(a, b) -> bool:

@@ -52,6 +52,8 @@ _FIGURE_START = re.compile(r"^\d[\d,]*(?:\.\d+)?(?:万元|亿元|元|%|％)")
 _AMOUNT = re.compile(r"(?<![\d.,])(?:\d[\d,]*\.\d{2}|\d{1,3}(?:,\d{3})+)(?![\d.,]*(?:万|元|亿|%|％))")
 
 
+# a line opening with a classification code and a name: a table's row
+_CODED_LINE = regex.compile(r"^\[?\d{3}(?:\d{2}){0,2}\]?\s*(?![万元亿])\p{Han}")
 # a bare number standing alone between spaces, as a table saved as text prints its cells
 _CELL_NUMBER = re.compile(r"(?<!\S)-?\d[\d,]*(?:\.\d+)?(?!\S)")
 
@@ -185,8 +187,8 @@ def _joins(prev: str, prev_width: int, nxt: str, wrap: int | None) -> bool:
         return False
     if _FIGURE_START.match(nxt) and not _BLOCK_START.match(prev):
         return True  # a justified line broke before a long figure and left a short line
-    if (prev[-1].isdigit() or prev[-1] in ".,") and nxt[0].isdigit():
-        return True  # a figure split across lines: 39.6 / 0万元
+    if (prev[-1].isdigit() or prev[-1] in ".,") and nxt[0].isdigit() and not _CODED_LINE.match(nxt):
+        return True  # a figure split across lines: 39.6 / 0万元 (not a row: 30216 培训费 6.50)
     if any(c in prev for c in "，；") and prev_width >= 0.8 * wrap:
         return True  # a sentence that stops short of the margin without ending (an indented item)
     return prev_width >= wrap - 6

@@ -140,6 +140,11 @@ def table_facts(ctx: Context, tables: list[Table], actuals: bool = False, year: 
             for table in by_kind.get(kind, []):
                 row = _line_item(table, name)
                 column = _column(row, "total", actuals, year) if row else None
+                if row and column is None and not table.columns and not actuals:
+                    # a table in text names no column: a row's first figure is its 合计, the
+                    # column that comes first and is never blank (a budget's; a final
+                    # account's first may be its 预算数)
+                    column = "col1" if row.printed.get("col1") else None
                 fact = _fact(ctx, field, table, row, column) if column else None
                 if fact is not None and field not in found:
                     found[field] = fact

@@ -154,22 +154,33 @@ def _total_table(norm: NormalizedText, kind: str, title: str, start: int, end: i
     if len(columns) < 2 or unit is None:
         return None
     n = len(columns)
-    # n figures, and no other on their line (the next line may open with a code: 205 教育支出)
     money = _money(unit.group(1))
+    # n figures, and no other on their line (the next line may open with a code: 205 教育支出)
     row = regex.search(rf"(?<!\p{{Han}})合\s*计\s*((?:{money})(?:\s+(?:{money})){{{n - 1}}})(?![\d,.]|[ \t]+\d)", text)
-    if row is None or len(row.group(1).split()) != n:
+    if row is None and _lead_the_header(line, columns):
+        # more figures than named columns: the named ones open the header, so they open the row
+        row = regex.search(rf"(?<!\p{{Han}})合\s*计\s*((?:{money})(?:[ \t]+(?:{money})){{{n - 1}}})(?=[ \t]+\d)", text)
+    if row is None:
         return None
     printed = row.group(1).split()
     names = [word for _, word in columns]
     table_row = TableRow(name="合计", values={c: cell_amount(p, unit.group(1)) for c, p in zip(names, printed)},
                          printed=dict(zip(names, printed)), cells=["合计", *printed], page=norm.page_at(start + row.start()))
-    rows = _coded_rows(text, names[0], unit.group(1), norm, start) if names[0] == "合计" else []
+    rows = _coded_rows(text, names[0], unit.group(1), norm, start) if names[0] in ("合计", "总计") else []
     classes = [r for r in rows if r.level == "类"]
     if sum((r.values[names[0]] or 0 for r in classes), Decimal(0)) != table_row.values[names[0]]:
         # some class row was not read whole: keep none rather than an incomplete set
         rows = [r for r in rows if r.level != "类"]
     title = regex.sub(r"\s*" + unit_re.pattern + "$", "", title)
     return Table(kind=kind, title=title, unit=unit.group(1), pages=[], columns=names, rows=[*rows, table_row])
+
+
+def _lead_the_header(line: str, columns: list[tuple[int, str]]) -> bool:
+    """The named columns stand side by side, after nothing but label columns (科目编码 科目名称)."""
+    labels = regex.compile(vocab.load("tables")["text_label_columns"])
+    if not labels.fullmatch(line[: columns[0][0]]):
+        return False
+    return all(not line[a + len(w) : b].strip() for (a, w), (b, _) in zip(columns, columns[1:]))
 
 
 def _coded_rows(text: str, total_column: str, unit: str, norm: NormalizedText, offset: int) -> list[TableRow]:
