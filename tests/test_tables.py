@@ -285,3 +285,41 @@ def _within_gold_tolerance(a, b) -> bool:
     if isinstance(b, dict):
         return a.keys() == b.keys() and all(abs(a[k] - b[k]) < Decimal("0.005") for k in b)
     return abs(a - b) < Decimal("0.005")
+
+
+def _budget_with_table(tmp_path, title: str, rows: list[tuple[str, ...]]):
+    import docx
+
+    from budgetextract.pipeline import process_file
+
+    document = docx.Document()
+    for line in ("示例市建筑工务署2026年部门预算", "第一部分 部门概况", "示例市建筑工务署负责政府投资项目建设。",
+                 "第二部分 2026年部门预算表", title, "单位：万元"):
+        document.add_paragraph(line)
+    table = document.add_table(rows=0, cols=len(rows[0]))
+    for row in rows:
+        for cell, text in zip(table.add_row().cells, row):
+            cell.text = text
+    document.add_paragraph("第三部分 2026年部门预算情况说明")
+    document.add_paragraph("一、收支预算总体情况")
+    document.add_paragraph("2026年部门预算收入9,744.68万元；部门预算支出9,744.68万元。")
+    document.save(tmp_path / "budget.docx")
+    return process_file(tmp_path / "budget.docx", debug=True)
+
+
+def test_a_sub_item_named_like_a_class_is_not_the_class(tmp_path):
+    # Shenzhen: 住房保障 is a 款 under 援助其他地区支出; 住房保障支出 is the class
+    doc = _budget_with_table(tmp_path, "支出总表", [
+        ("项目", "2026年预算数"), ("一、教育支出", "355.00"), ("五、援助其他地区支出", "5,231.12"), ("住房保障", "5,231.12"),
+        ("六、住房保障支出", "4,158.56"), ("住房改革支出", "4,158.56"), ("本年支出合计", "9,744.68")])
+    assert doc.summary.function_classes == {"教育支出": Decimal("355.00"), "援助其他地区支出": Decimal("5231.12"),
+                                            "住房保障支出": Decimal("4158.56")}
+    assert [f.value for f in doc.facts if f.field == "function_classes.住房保障支出"] == [Decimal("4158.56")]
+
+
+def test_a_coded_class_that_took_a_character_from_its_neighbour_is_its_code(tmp_path):
+    # Xi'an: 208 专社会保障和就业支出 (the 专 of 专项业务经费支出 beside it)
+    doc = _budget_with_table(tmp_path, "一般公共预算支出明细表（按支出功能分类科目）", [
+        ("功能科目编码", "功能科目名称", "合计"), ("", "合计", "9,744.68"), ("201", "一般公共服务支出", "5,586.12"),
+        ("208", "专社会保障和就业支出", "4,158.56")])
+    assert doc.summary.function_classes == {"一般公共服务支出": Decimal("5586.12"), "社会保障和就业支出": Decimal("4158.56")}

@@ -169,19 +169,23 @@ def _line_item(table: Table, name: str) -> TableRow | None:
     return merged
 
 
-def table_function_classes(ctx: Context, tables: list[Table]) -> tuple[dict[str, Decimal], list[Fact], bool, Table | None]:
+def table_function_classes(ctx: Context, tables: list[Table], summary: Summary) -> tuple[dict[str, Decimal], list[Fact], bool, Table | None]:
     """Spending by class (类) from the class rows of a table of all funds (支出总表, the
     expenditure side of the 收支总表), else of one fund's function table; and whether
-    the rows were coded, and the table."""
+    the rows were coded, and the table. A table's classes count only where they are all of
+    them (they add up to a total): a table broken over pages, a row lost at a page break or
+    names misaligned with figures gives way to the next table."""
     names = function_class_names()
     by_code = {code: (code, name) for code, name in names.values()}
     for kind in ("expenditure", "budget_total", "function", "fiscal_total"):
         for table in (t for t in tables if t.kind == kind):
             classes, facts, coded = {}, [], True
             for row in table.rows:
-                stem = _NUMBERING.sub("", row.name)
-                stem = stem[:-2] if stem.endswith("支出") else stem
-                if row.level != "类" and (row.code is not None or stem not in names):
+                printed = _NUMBERING.sub("", row.name)
+                stem = printed[:-2] if printed.endswith("支出") else printed
+                # an uncoded row is a class only by its full name: 住房保障 alone is a 款 (under
+                # 援助其他地区支出), 住房保障支出 the class
+                if row.level != "类" and (row.code is not None or stem not in names or stem == printed):
                     continue
                 if row.level == "类" and row.code and not row.code.startswith("2"):
                     continue  # economic classes (301 …) are not function classes
@@ -198,19 +202,20 @@ def table_function_classes(ctx: Context, tables: list[Table]) -> tuple[dict[str,
                 facts.append(fact)
                 coded = coded and row.level == "类"
             else:
-                if classes:
+                if classes and _adds_up_to_a_total(classes, summary, table):
                     return classes, facts, coded, table
     return {}, [], False, None
 
 
 def _by_code(row: TableRow, stem: str, by_code: dict[str, tuple[str, str]]) -> tuple[str, str] | None:
-    """A coded class row whose name lost a character (般公共服务支出, as OCR may read 一): the
-    class of its code, where the printed name is most of that class's name."""
+    """A coded class row whose name lost a character (般公共服务支出, as OCR may read 一) or
+    took one from the cell beside it (专社会保障和就业支出): the class of its code, where the
+    printed name and that class's name differ by that one character."""
     entry = by_code.get(row.code or "")
     if entry is None or row.level != "类" or not stem:
         return None
     full = entry[1][:-2] if entry[1].endswith("支出") else entry[1]
-    return entry if stem in full and len(stem) >= len(full) - 1 else None
+    return entry if (stem in full or full in stem) and abs(len(stem) - len(full)) <= 1 else None
 
 
 def _table_first() -> frozenset[str]:
@@ -267,10 +272,7 @@ def apply_tables(ctx: Context, summary: Summary, tables: list[Table], facts: lis
             facts.append(fact)
             summary.basic_expenditure = fact.value
     findings.extend(_unconfirmed_narrower(ctx, summary, narrower - confirmed, facts))
-    classes, class_facts, coded, source = table_function_classes(ctx, tables)
-    if classes and not _adds_up_to_a_total(classes, summary, source):
-        # a class not read (a row lost at a page break), or names beside figures misaligned
-        classes, class_facts = {}, []
+    classes, class_facts, coded, _ = table_function_classes(ctx, tables, summary)
     facts.extend(class_facts)
     if classes and (not summary.function_classes or coded and _extends(summary.function_classes, classes)):
         summary.function_classes = classes
