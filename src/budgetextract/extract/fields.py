@@ -101,7 +101,8 @@ def candidates(ctx: Context, spec: FieldSpec) -> list[Candidate]:
             entity = ctx.first_after(label, m.end())
             if entity is None or entity._.value is None:
                 continue
-            gap = text[m.end() : entity.start_char]
+            # a line may break inside a word of the gap (支出决 / 算为): the words count, not the break
+            gap = text[m.end() : entity.start_char].replace("\n", "")
             if len(gap) > max_gap or not gap_re.fullmatch(gap):
                 continue
             if spec.units and entity._.unit not in spec.units:
