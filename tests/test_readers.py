@@ -82,6 +82,21 @@ def test_pdf_wraps_page_numbers_and_running_header_are_repaired(tmp_path):
     assert norm.page_at(norm.text.index("二、收入预算情况说明")) == norm.pages
 
 
+def test_a_running_header_naming_the_department_is_kept_once(tmp_path):
+    # Jiangsu tables (公开01表 …): 部门：江苏省政协办公厅 heads every page and names it nowhere else
+    from render import to_pdf
+
+    from budgetextract.extract.meta import extract_meta
+    from budgetextract.segment import segment
+
+    lines = ["公开01表"] + [f"{i}、一般公共服务支出 7,827.4{i}" for i in range(40)]
+    path = tmp_path / "t.pdf"
+    to_pdf(lines, path, width=40, lines_per_page=12, header="部门：江苏省政协办公厅 单位：万元")
+    norm = load(path).norm
+    assert norm.pages >= 3 and norm.text.count("江苏省政协办公厅") == 1
+    assert extract_meta(norm, segment(norm)).department == "江苏省政协办公厅"
+
+
 def test_folded_text_keeps_offsets():
     from budgetextract.normalize import fold
 

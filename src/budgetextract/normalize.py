@@ -52,6 +52,8 @@ _FIGURE_START = re.compile(r"^\d[\d,]*(?:\.\d+)?(?:万元|亿元|元|%|％)")
 _AMOUNT = re.compile(r"(?<![\d.,])(?:\d[\d,]*\.\d{2}|\d{1,3}(?:,\d{3})+)(?![\d.,]*(?:万|元|亿|%|％))")
 
 
+# a line naming the publisher: 部门：… / 单位名称：… / 编制单位：…
+_NAME_LABEL = re.compile(r"^(?:编制|预算)?(?:部门|单位)(?:名称)?\s*[:：]")
 # a line opening with a classification code and a name: a table's row
 _CODED_LINE = regex.compile(r"^\[?\d{3}(?:\d{2}){0,2}\]?\s*(?![万元亿])\p{Han}")
 # a bare number standing alone between spaces, as a table saved as text prints its cells
@@ -139,6 +141,7 @@ def _strip_page_furniture(pages: list[list[str]]) -> list[list[str]]:
     running = {k for k, n in counts.items() if n >= threshold and len(k) >= 4 and not k.startswith("#")}
 
     cleaned = []
+    kept_label = False
     for lines in pages:
         idx = [i for i, l in enumerate(lines) if l.strip()]
         near_edge = set(idx[:edge] + idx[-edge:])
@@ -147,7 +150,11 @@ def _strip_page_furniture(pages: list[list[str]]) -> list[list[str]]:
             if i in near_edge and _PAGE_NUMBER.match(line):
                 continue
             if i in near_edge and _header_key(line) in running:
-                continue
+                # a running header that names the department (部门：江苏省政协办公厅) may be
+                # the only place it is named: its first occurrence stays
+                if kept_label or not _NAME_LABEL.match(line.strip()):
+                    continue
+                kept_label = True
             keep.append(line)
         cleaned.append(keep)
     return cleaned
