@@ -79,12 +79,14 @@ def parse_change(ctx: Context, pos: int, follow_next_sentence: bool = False, tot
                 pos, end = start, ctx.sentence_end(start)
                 break
             previous, start = start, ctx.sentence_end(start)
-    end = min(end, pos + _CHANGE_WINDOW)
+    parts_end = _parts_listed(text, pos, end)
+    end = min(end, (parts_end or pos) + _CHANGE_WINDOW)
     for word in ctx.between("CHANGE", pos, end):
         between = [m for m in ctx.between("MONEY", pos, word.start_char) if total is None or m._.value != total]
-        if any(not _is_base(ctx, m) for m in between):
+        if any(not _is_base(ctx, m) and (parts_end is None or m.end_char > parts_end) for m in between):
             # another figure stands between: the change is that one's (the total restated,
-            # 其中：一般公共预算拨款 9,216.51 of 9,216.51, is the total)
+            # 其中：一般公共预算拨款 9,216.51 of 9,216.51, is the total; a list of its parts
+            # right after it, 其中：A X万元、B Y万元，较上年减少Z, leaves the change to the total)
             return None
         window = max(ctx.sentence_start(word.start_char), word.start_char - 40)
         compared = comparison.search(text, window, word.start_char)
@@ -92,7 +94,7 @@ def parse_change(ctx: Context, pos: int, follow_next_sentence: bool = False, tot
             continue
         sign = word._.value
         change = Change(sign=sign, amount=None, amount_raw=None, pct=None, pct_raw=None, start=word.start_char, end=word.end_char,
-                        base=between[-1]._.value if between else None,
+                        base=next((m._.value for m in reversed(between) if _is_base(ctx, m)), None),
                         against=ctx.norm.text[compared.start() : word.start_char].rstrip("，, "))
         if placeholder.search(text, max(0, word.start_char - 3), word.end_char + 8):
             change.placeholder = True
@@ -125,6 +127,21 @@ def parse_change(ctx: Context, pos: int, follow_next_sentence: bool = False, tot
                 change.amount, change.amount_raw, change.amount_end, change.end = sign * money._.value, money.text, money.end_char, money.end_char
         return change
     return None
+
+
+_PARTS_OPEN = regex.compile(r"[,，]?\s*其中[:：]")
+_CLAUSE_STOP = regex.compile(r"(?<!\d),|,(?!\d)|[，;；。]")  # not the comma inside 324,638.50
+
+
+def _parts_listed(text: str, pos: int, end: int) -> int | None:
+    """Where a list of two or more parts that opens right after a figure (，其中：A X万元、B Y万元)
+    ends, or None."""
+    m = _PARTS_OPEN.match(text, pos)
+    if m is None:
+        return None
+    stop = _CLAUSE_STOP.search(text, m.end(), end)
+    list_end = stop.start() if stop else end
+    return list_end if "、" in text[m.end() : list_end] else None
 
 
 def _is_base(ctx: Context, money) -> bool:
