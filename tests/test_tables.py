@@ -323,3 +323,12 @@ def test_a_coded_class_that_took_a_character_from_its_neighbour_is_its_code(tmp_
         ("功能科目编码", "功能科目名称", "合计"), ("", "合计", "9,744.68"), ("201", "一般公共服务支出", "5,586.12"),
         ("208", "专社会保障和就业支出", "4,158.56")])
     assert doc.summary.function_classes == {"一般公共服务支出": Decimal("5586.12"), "社会保障和就业支出": Decimal("4158.56")}
+
+
+def test_revenue_rows_numbered_in_arabic_are_read(tmp_path):
+    # Shenzhen: 三、单位资金 / 1.事业收入 … 5.其他收入 in the 收支总表
+    doc = _budget_with_table(tmp_path, "收支总表", [
+        ("项目", "2026年预算数"), ("一、财政拨款", "9,490.48"), ("1.一般公共预算拨款", "9,490.48"), ("二、财政专户管理资金", "0.00"),
+        ("三、单位资金", "254.20"), ("1.事业收入", "0.00"), ("2.事业单位经营收入", "0.00"), ("5.其他收入", "254.20"),
+        ("本年收入合计", "9,744.68")])
+    assert doc.summary.other_revenue == Decimal("254.20")

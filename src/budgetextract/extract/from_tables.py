@@ -140,10 +140,13 @@ def table_facts(ctx: Context, tables: list[Table], actuals: bool = False, year: 
             for table in by_kind.get(kind, []):
                 row = _line_item(table, name)
                 column = _column(row, "total", actuals, year) if row else None
-                if row and column is None and not table.columns and not actuals:
+                if row and column is None and not table.columns and not actuals and row.code \
+                        and sum(r.code == row.code for r in table.rows) == 1:
                     # a table in text names no column: a row's first figure is its 合计, the
                     # column that comes first and is never blank (a budget's; a final
-                    # account's first may be its 预算数)
+                    # account's first may be its 预算数). Only the one row of its code: one whose
+                    # code was read apart from it (302 15 会议费 502 02 会议费 20.42), or one of
+                    # a class listed for each unit, is a part of the class
                     column = "col1" if row.printed.get("col1") else None
                 fact = _fact(ctx, field, table, row, column) if column else None
                 if fact is not None and field not in found:
