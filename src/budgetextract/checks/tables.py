@@ -334,7 +334,7 @@ def _titles_at(ctx: Context, table: Table, titled: list[tuple[str, int]]) -> lis
 # run into the title's line
 _TITLE_SUFFIX = regex.compile(r"(?:\s*(?:[(（][^()（）]*[)）]|(?:金额)?单位[:：]\s*(?:万元|元|亿元)))+$")
 # 表11 2021年… / 表112021年… (the number run into the year)
-_TITLE_PREFIX = regex.compile(r"^(?:[一二三四五六七八九十]+、|\d+[.、]\s*)?(?:公开\d+表[:：]?|表\s?\d{1,2}?(?=\s*(?:20\d{2}|\p{Han}))[.、:：]?)?\s*(?:\d{4}年度?)?")
+_TITLE_PREFIX = regex.compile(r"^(?:[一二三四五六七八九十]+、|\d+[.、]\s*)?(?:公开\d+表[:：]?|公开表\s?\d+[:：]?|表\s?\d{1,2}?(?=\s*(?:20\d{2}|\p{Han}))[.、:：]?)?\s*(?:\d{4}年度?)?")
 
 
 def _empty_note(ctx: Context, table: Table, body: str, start: int, note: regex.Pattern) -> tuple[int, int] | None:
