@@ -276,7 +276,7 @@ def test_figures_only_columns_tell_are_read_from_text_where_a_row_can_be_placed(
             if b is not None:
                 (missed if a is None else same if _within_gold_tolerance(a, b) else wrong).append((doc_id, key, a, b))
     assert not wrong, wrong
-    assert len(same) >= 0.92 * (len(same) + len(missed)), (len(same), missed)  # 124 of 131
+    assert len(same) >= 0.95 * (len(same) + len(missed)), (len(same), missed)  # 128 of 131
 
 
 def _within_gold_tolerance(a, b) -> bool:
