@@ -332,3 +332,16 @@ def test_revenue_rows_numbered_in_arabic_are_read(tmp_path):
         ("三、单位资金", "254.20"), ("1.事业收入", "0.00"), ("2.事业单位经营收入", "0.00"), ("5.其他收入", "254.20"),
         ("本年收入合计", "9,744.68")])
     assert doc.summary.other_revenue == Decimal("254.20")
+
+
+def test_a_class_listed_per_government_class_is_summed_but_per_unit_is_not_the_departments(tmp_path):
+    # Yantai: 30215 会议费 under 50202 会议费 and again under 50502 商品和服务支出
+    header = ("部门经济分类科目编码", "部门经济分类科目名称", "政府经济分类科目编码", "政府经济分类科目名称", "合计")
+    doc = _budget_with_table(tmp_path, "一般公共预算支出表（按经济分类）", [
+        header, ("", "合计", "", "", "9,744.68"), ("30215", "会议费", "50202", "会议费", "20.42"),
+        ("30215", "会议费", "50502", "商品和服务支出", "9.25")])
+    assert doc.summary.meeting_expenses == Decimal("29.67")
+    # Shenzhen: 30216 培训费 once for each unit of the department; no department figure is printed
+    doc = _budget_with_table(tmp_path, "一般公共预算支出表（按经济分类）", [
+        ("科目编码", "科目名称", "支出总计"), ("", "合计", "9,744.68"), ("30216", "培训费", "45.92"), ("30216", "培训费", "3.08")])
+    assert doc.summary.training_expenses is None

@@ -157,19 +157,33 @@ def table_facts(ctx: Context, tables: list[Table], actuals: bool = False, year: 
 def _line_item(table: Table, name: str) -> TableRow | None:
     """The row of an economic class by name, its code printed in the name or not ([30215]会议费).
     Where the class is listed once under each government class it maps to (30215 会议费 under
-    50202 会议费 and again under 50502 商品和服务支出), its figure is the sum of those rows."""
+    50202 会议费 and again under 50502 商品和服务支出), its figure is the sum of those rows; where
+    it is listed once for each unit, there is no department figure."""
     rows = [r for r in table.rows if _CODE_PREFIX.sub("", r.name) == name]
     if not rows:
         return None
-    same = [r for r in rows if r.code and r.code == rows[0].code]
-    if len(same) < 2:
+    if len(rows) < 2:
         return rows[0]
+    same = [r for r in rows if r.code == rows[0].code]
+    classes = {_government_class(r) for r in same}
+    if len(same) < len(rows) or None in classes or len(classes) < len(same):
+        # the class listed once for each unit (or rows of it not all one code): the
+        # department's figure is not printed
+        return None
     merged = rows[0].model_copy(deep=True)
     for column in merged.values:
         parts = [r.values.get(column) for r in same if r.values.get(column) is not None]
         merged.values[column] = sum(parts, Decimal(0)) if parts else None
         merged.printed[column] = "+".join(r.printed[column] for r in same if r.printed.get(column)) if parts else ""
     return merged
+
+
+def _government_class(row: TableRow) -> tuple[str, ...] | None:
+    """The government economic class a row of a department class maps to (502 03), read
+    from its code cells after the name, or None."""
+    at = next((i for i, c in enumerate(row.cells) if _CODE_PREFIX.sub("", c) and not c.replace(" ", "").isdigit()), None)
+    codes = tuple(c for c in row.cells[at + 1 :] if c.replace(" ", "").isdigit() and c.startswith("5")) if at is not None else ()
+    return codes or None
 
 
 def table_function_classes(ctx: Context, tables: list[Table], summary: Summary) -> tuple[dict[str, Decimal], list[Fact], bool, Table | None]:
