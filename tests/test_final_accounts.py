@@ -116,27 +116,29 @@ def test_completion_and_difference_set_against_the_figure_before_them(tmp_path):
     assert entry["reason"] == "职工工资调标个人部分增加"
 
 
-def test_the_total_of_a_final_account_is_its_grand_total_not_the_years_own(tmp_path):
-    # 收入总计 = 本年收入合计 + 年初结转和结余: where a table prints both rows, the 总计 is the total
+def _final_account_with_total_table(tmp_path, unit: str, year: int, rows: list[tuple[str, str]]):
+    """A final account as DOCX: its 收入支出决算总表 (a Word table) and one narrative sentence."""
     import docx
 
     document = docx.Document()
-    document.add_paragraph("示例区文化馆2023年度部门决算")
-    document.add_paragraph("第一部分 部门概况")
-    document.add_paragraph("示例区文化馆负责全区群众文化活动。")
-    document.add_paragraph("第二部分 2023年度部门决算表")
-    document.add_paragraph("收入支出决算总表")
-    document.add_paragraph("单位：万元")
+    for line in (f"{unit}{year}年度部门决算", "第一部分 部门概况", f"{unit}负责本单位业务。", f"第二部分 {year}年度部门决算表",
+                 "收入支出决算总表", "单位：万元"):
+        document.add_paragraph(line)
     table = document.add_table(rows=0, cols=2)
-    for name, value in [("项目", "决算数"), ("一般公共预算财政拨款收入", "2,900.00"), ("其他收入", "46.25"),
-                        ("收入合计", "2,946.25"), ("年初结转和结余", "49.14"), ("收入总计", "2,995.39")]:
+    for name, value in rows:
         cells = table.add_row().cells
         cells[0].text, cells[1].text = name, value
-    document.add_paragraph("第三部分 2023年度部门决算情况说明")
-    document.add_paragraph("一、财政拨款“三公”经费支出决算情况说明")
-    document.add_paragraph("2023年度“三公”经费财政拨款支出决算为2.00万元。")
+    for line in (f"第三部分 {year}年度部门决算情况说明", "一、财政拨款“三公”经费支出决算情况说明", f"{year}年度“三公”经费财政拨款支出决算为2.00万元。"):
+        document.add_paragraph(line)
     document.save(tmp_path / "final.docx")
-    doc = process_file(tmp_path / "final.docx", debug=True)
+    return process_file(tmp_path / "final.docx", debug=True)
+
+
+def test_the_total_of_a_final_account_is_its_grand_total_not_the_years_own(tmp_path):
+    # 收入总计 = 本年收入合计 + 年初结转和结余: where a table prints both rows, the 总计 is the total
+    doc = _final_account_with_total_table(tmp_path, "示例区文化馆", 2023, [
+        ("项目", "决算数"), ("一般公共预算财政拨款收入", "2,900.00"), ("其他收入", "46.25"), ("收入合计", "2,946.25"),
+        ("年初结转和结余", "49.14"), ("收入总计", "2,995.39")])
     assert doc.summary.doc_kind == "final_accounts"
     assert doc.summary.revenue_total == Decimal("2995.39")
 
@@ -180,22 +182,8 @@ def test_the_difference_from_the_initial_budget_after_the_actual_and_the_reason_
 
 def test_use_of_non_appropriation_balances_is_other_revenue(tmp_path):
     # 使用非财政拨款结余 took the place of 用事业基金弥补收支差额 in the 决算 templates
-    import docx
-
-    document = docx.Document()
-    for line in ("示例大学2024年度部门决算", "第一部分 部门概况", "示例大学负责本科教育。", "第二部分 2024年度部门决算表",
-                 "收入支出决算总表", "单位：万元"):
-        document.add_paragraph(line)
-    table = document.add_table(rows=0, cols=2)
-    for name, value in [("项目", "决算数"), ("一般公共预算财政拨款收入", "2,900.00"), ("事业收入", "46.25"),
-                        ("本年收入合计", "2,946.25"), ("使用非财政拨款结余", "12.50"), ("年初结转和结余", "49.14"),
-                        ("收入总计", "3,007.89")]:
-        cells = table.add_row().cells
-        cells[0].text, cells[1].text = name, value
-    document.add_paragraph("第三部分 2024年度部门决算情况说明")
-    document.add_paragraph("一、财政拨款“三公”经费支出决算情况说明")
-    document.add_paragraph("2024年度“三公”经费财政拨款支出决算为2.00万元。")
-    document.save(tmp_path / "final.docx")
-    doc = process_file(tmp_path / "final.docx", debug=True)
+    doc = _final_account_with_total_table(tmp_path, "示例大学", 2024, [
+        ("项目", "决算数"), ("一般公共预算财政拨款收入", "2,900.00"), ("事业收入", "46.25"), ("本年收入合计", "2,946.25"),
+        ("使用非财政拨款结余", "12.50"), ("年初结转和结余", "49.14"), ("收入总计", "3,007.89")])
     assert doc.summary.revenue_total == Decimal("3007.89")
     assert doc.summary.other_revenue == Decimal("58.75")
