@@ -110,9 +110,9 @@ def _statement(ctx: Context, clause: _Clause, previous: _Clause | None) -> tuple
             if money is not None and key not in found:
                 # 支出决算为: the 支出 ends a total's name (一般公共预算财政拨款支出), not an
                 # expense's (公务接待费支出决算为 → 公务接待费)
-                lead = regex.match(r"支\n?出", folded[m.start() : m.end()]) \
+                lead = regex.match(r"支\n?出", folded, pos=m.start()) \
                     if key == "actual" and not folded[max(0, m.start() - 3) : m.start()].rstrip().endswith("费") else None
-                found[key] = (money._.value, m.start() + (lead.end() if lead and lead.end() < m.end() - m.start() else 0), money.end_char)
+                found[key] = (money._.value, lead.end() if lead else m.start(), money.end_char)
     versus = p["versus"].search(folded, clause.start, clause.end)
     completion = p["completion"].search(folded, clause.start, clause.end)
     if "actual" not in found and (versus is None or found) and (found or completion is not None):

@@ -45,6 +45,11 @@ def _is_count(figure: str) -> bool:
     return "." not in figure and "," not in figure
 
 
+def _bare_title(title: str) -> str:
+    """A title without the unit its line carries (…明细表 单位：元)."""
+    return regex.sub(r"\s*(?:" + vocab.load("tables")["unit"] + ")$", "", title)
+
+
 def _unit(lines: list[str], at: int) -> str | None:
     unit_re = regex.compile(vocab.load("tables")["unit"])
     for line in lines[max(0, at - _TITLE_WINDOW) : at + _TITLE_WINDOW]:
@@ -82,8 +87,7 @@ def line_tables(norm: NormalizedText, have: set[str]) -> list[Table]:
             if found and found[-1].title == stripped and current is found[-1]:
                 continue  # the title repeated on the next page: the same table goes on
             unit = _unit(lines, i)
-            title = regex.sub(r"\s*" + vocab.load("tables")["unit"] + "$", "", stripped)
-            current = Table(kind=kind, title=title, unit=unit, pages=[], columns=[], rows=[]) if unit and kind not in have else None
+            current = Table(kind=kind, title=_bare_title(stripped), unit=unit, pages=[], columns=[], rows=[]) if unit and kind not in have else None
             if current is not None:
                 found.append(current)
             continue
@@ -171,8 +175,7 @@ def _total_table(norm: NormalizedText, kind: str, title: str, start: int, end: i
     if sum((r.values[names[0]] or 0 for r in classes), Decimal(0)) != table_row.values[names[0]]:
         # some class row was not read whole: keep none rather than an incomplete set
         rows = [r for r in rows if r.level != "类"]
-    title = regex.sub(r"\s*" + unit_re.pattern + "$", "", title)
-    return Table(kind=kind, title=title, unit=unit.group(1), pages=[], columns=names, rows=[*rows, table_row])
+    return Table(kind=kind, title=_bare_title(title), unit=unit.group(1), pages=[], columns=names, rows=[*rows, table_row])
 
 
 def _lead_the_header(line: str, columns: list[tuple[int, str]]) -> bool:
