@@ -16,7 +16,6 @@ def read_pdf(path: Path, data: bytes, ocr: str = "auto") -> RawDocument:
     """ocr: "auto" reads by OCR the pages that carry images but no usable text, where OCR is
     installed; "force" every page; "off" none."""
     import pypdfium2 as pdfium
-    import pypdfium2.raw as pdfium_c
 
     from . import ocr as recognizer
 
@@ -36,13 +35,14 @@ def read_pdf(path: Path, data: bytes, ocr: str = "auto") -> RawDocument:
             textpage = page.get_textpage()
             text = textpage.get_text_range()
             textpage.close()
-            imaged = any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=1))
-            if ocr == "force" or (can_ocr and imaged and len("".join(text.split())) < _MIN_CHARS_PER_PAGE):
+            # only a page short of text is looked at for images: walking a page's objects costs
+            # as much as reading its text
+            if ocr == "force" or (can_ocr and len("".join(text.split())) < _MIN_CHARS_PER_PAGE and _imaged(page)):
                 read_by_ocr[index + 1] = recognizer.read_page(page)
                 text = read_by_ocr[index + 1].text
             elif not text.strip():
                 empty.append(index + 1)
-                if imaged:
+                if _imaged(page):
                     scanned.append(index + 1)
             page.close()
             pages.append(text.replace("\r\n", "\n").replace("\r", "\n"))
@@ -62,6 +62,14 @@ def read_pdf(path: Path, data: bytes, ocr: str = "auto") -> RawDocument:
         warnings.append(f"pages without a text layer, images only (scanned?): {scanned}"
                         + ("" if can_ocr else "; install the [ocr] extra to read them"))
     return RawDocument(format="pdf", pages=pages, paged=True, path=path, warnings=warnings, empty_pages=empty, ocr=read_by_ocr)
+
+
+def _imaged(page) -> bool:
+    """Whether the page (not a form inside it) draws an image."""
+    import pypdfium2.raw as pdfium_c
+
+    return any(pdfium_c.FPDFPageObj_GetType(pdfium_c.FPDFPage_GetObject(page.raw, i)) == pdfium_c.FPDF_PAGEOBJ_IMAGE
+               for i in range(pdfium_c.FPDFPage_CountObjects(page.raw)))
 
 
 _INSTALL_OCR = "install the OCR extra to read scanned pages (pip install 'budgetextract[ocr]'), or run OCR (e.g. ocrmypdf) first"

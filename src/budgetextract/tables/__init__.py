@@ -15,13 +15,14 @@ from ..schema import Section, Table
 from .boxes import ocr_grids
 from .grid import assemble, read_grid
 from .locate import table_pages
-from .ruled import read_page
 from .text import line_tables, text_totals
 
 
 def _pdf_raws(data: bytes, pages: list[int], ocr: dict):
     """Raw tables page by page: ruled ones through pdfium; on pages read by OCR, from its boxes."""
-    import pypdfium2 as pdfium
+    import pypdfium2 as pdfium  # here, not above: a text or Word file never loads a PDF library
+
+    from .ruled import read_page
 
     pdf = pdfium.PdfDocument(data)
     try:

@@ -8,6 +8,7 @@ table page costs a few milliseconds.
 
 from __future__ import annotations
 
+import ctypes
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
@@ -22,6 +23,7 @@ _MIN_EDGE = 3
 _RECT_SEGMENTS = 5  # m l l l h: a rectangle (or a line) drawn as one path
 # Budget tables have tens of ruling lines a page, a few thousand drawn edges at most.
 _MAX_PATHS, _MAX_EDGES, _MAX_MERGED_EDGES = 50_000, 100_000, 1_500
+_FORM_DEPTH = 5  # levels of nested forms searched for rules: a bound on hostile nesting
 
 
 @dataclass
@@ -63,14 +65,34 @@ def _rect(x0: float, top: float, x1: float, bottom: float) -> dict:
             "doctop": top, "y0": 0.0, "y1": 0.0, "object_type": "rect"}
 
 
+def _paths(parent, count, get, depth: int):
+    """The path objects of a page or form, those inside its forms too, as raw handles:
+    a page holds thousands of text objects, and wrapping each in a Python object to look
+    at its type cost more than reading the table."""
+    for i in range(count(parent)):
+        obj = get(parent, i)
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+            yield obj
+        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth > 1:
+            yield from _paths(obj, pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject, depth - 1)
+
+
+def _bounds(obj) -> tuple[float, float, float, float]:
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top)
+    return left.value, bottom.value, right.value, top.value
+
+
 def _segments(obj, frame: _Frame) -> list[dict]:
     """Straight segments of a path drawn point to point (a grid as one path)."""
-    m = obj.get_matrix()
-    count = pdfium_c.FPDFPath_CountSegments(obj.raw)
+    m = pdfium_c.FS_MATRIX()
+    pdfium_c.FPDFPageObj_GetMatrix(obj, m)
+    count = pdfium_c.FPDFPath_CountSegments(obj)
     x, y = pdfium_c.FS_FLOAT(), pdfium_c.FS_FLOAT()
     points: list[tuple[int, float, float]] = []
     for i in range(count):
-        seg = pdfium_c.FPDFPath_GetPathSegment(obj.raw, i)
+        seg = pdfium_c.FPDFPath_GetPathSegment(obj, i)
         pdfium_c.FPDFPathSegment_GetPoint(seg, x, y)
         dx, dy = frame.to_display(m.a * x.value + m.c * y.value + m.e, m.b * x.value + m.d * y.value + m.f)
         points.append((pdfium_c.FPDFPathSegment_GetType(seg), dx, dy))
@@ -89,11 +111,12 @@ def _edges(page: pdfium.PdfPage, frame: _Frame) -> list[dict]:
     """The page's ruling lines; none where the page is drawn too densely to be a table a
     person reads (pairing edges costs their count squared)."""
     edges: list[dict] = []
-    for n, obj in enumerate(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=5)):
+    paths = _paths(page.raw, pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject, _FORM_DEPTH)
+    for n, obj in enumerate(paths):
         if n >= _MAX_PATHS or len(edges) >= _MAX_EDGES:
             return []
-        if pdfium_c.FPDFPath_CountSegments(obj.raw) <= _RECT_SEGMENTS:
-            edges.extend(rect_to_edges(_rect(*frame.display_rect(*obj.get_bounds()))))
+        if pdfium_c.FPDFPath_CountSegments(obj) <= _RECT_SEGMENTS:
+            edges.extend(rect_to_edges(_rect(*frame.display_rect(*_bounds(obj)))))
         else:
             edges.extend(_segments(obj, frame))
     edges = merge_edges(edges, snap_x_tolerance=_SNAP, snap_y_tolerance=_SNAP, join_x_tolerance=_SNAP, join_y_tolerance=_SNAP)
