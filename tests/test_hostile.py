@@ -587,7 +587,7 @@ def test_a_scans_time_limit_grows_with_the_pages_read_by_ocr(tmp_path, monkeypat
     images[0].save(tmp_path / "scan.pdf", save_all=True, append_images=images[1:], resolution=36)
 
     def slow_engine():  # a recognizer on a busy machine: 1.5 s a page, nothing found
-        return lambda image: (time.sleep(1.5), (None, None))[1]
+        return lambda image: (time.sleep(1.5), [])[1]
 
     monkeypatch.setattr(ocr, "_engine", slow_engine)
     (outcome,) = run_isolated([tmp_path / "scan.pdf"], 1, Limits(timeout=1, ocr_page_seconds=3))

@@ -18,7 +18,7 @@ from budgetextract.tables.cells import total_row
 
 from conftest import GOLD, extracted, needs_real, real_ids_with_gold, real_file
 
-needs_ocr = pytest.mark.skipif(not ocr.available(), reason="the [ocr] extra (rapidocr-onnxruntime) is not installed")
+needs_ocr = pytest.mark.skipif(not ocr.available(), reason="the [ocr] extra (rapidocr, rapidocr-onnxruntime) is not installed")
 
 
 def _image_only(source: Path, target: Path, pages: list[int] | None = None) -> Path:
