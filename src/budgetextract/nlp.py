@@ -96,9 +96,7 @@ class BudgetEntities:
         spans = []
         for label, pattern in self.patterns:
             for m in pattern.finditer(text):
-                span = doc.char_span(m.start(), m.end(), label=label, alignment_mode="expand")
-                if span is None:
-                    continue
+                span = Span(doc, m.start(), m.end(), label=label)  # one token a character
                 span._.value, span._.unit = self._value(label, m)
                 if label == "REASON":
                     span._.group = (m.start("reason"), m.end("reason"))

@@ -45,8 +45,13 @@ def _patterns() -> _Patterns:
 
 
 def clause_start(text: str, pos: int) -> int:
-    """Where the clause holding pos begins (after the last 。 ; or line break)."""
-    return max(text.rfind(p, 0, pos) for p in "。;\n") + 1
+    """Where the clause holding pos begins (after the last 。 ; or line break). Each mark is
+    looked for only after the line's start: a text without ; would be searched back to its
+    beginning for every figure."""
+    start = text.rfind("\n", 0, pos) + 1
+    for mark in "。;":
+        start = max(start, text.rfind(mark, start, pos) + 1)
+    return start
 
 
 def _nearest(words: str, named: list[tuple[regex.Pattern, str]]) -> str | None:

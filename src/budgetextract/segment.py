@@ -7,6 +7,8 @@ and each heading gets a canonical kind from patterns/sections.json.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -245,8 +247,9 @@ def section_at(sections: list[Section], offset: int) -> list[Section]:
     """The chain of sections (outermost first) that contains offset."""
     chain, level = [], sections
     while True:
-        inner = next((s for s in level if s.start <= offset < s.end), None)
-        if inner is None:
+        # siblings stand in document order: the last one starting at or before offset
+        i = bisect_right(level, offset, key=lambda s: s.start) - 1
+        if i < 0 or offset >= level[i].end:
             return chain
-        chain.append(inner)
-        level = inner.children
+        chain.append(level[i])
+        level = level[i].children

@@ -97,7 +97,8 @@ class Context:
     def sentence_start(self, pos: int) -> int:
         """Start of the sentence containing pos (after the last 。 or line break)."""
         text = self.norm.text
-        return max(text.rfind("。", 0, pos), text.rfind("\n", 0, pos)) + 1
+        line_start = text.rfind("\n", 0, pos) + 1
+        return text.rfind("。", line_start, pos) + 1 or line_start
 
     def sentence_end(self, pos: int) -> int:
         """End of the sentence containing pos (after its 。, or at the line end)."""
