@@ -345,3 +345,32 @@ def test_a_class_listed_per_government_class_is_summed_but_per_unit_is_not_the_d
     doc = _budget_with_table(tmp_path, "一般公共预算支出表（按经济分类）", [
         ("科目编码", "科目名称", "支出总计"), ("", "合计", "9,744.68"), ("30216", "培训费", "45.92"), ("30216", "培训费", "3.08")])
     assert doc.summary.training_expenses is None
+
+
+def _expenditure_table_docx(tmp_path, total: str):
+    """Hangzhou's 支出预算总表: 基本支出 heads 人员支出 | 日常公用支出 and has no column of its own."""
+    import docx
+
+    from budgetextract.pipeline import process_file
+
+    document = docx.Document()
+    for line in ("示例市气象局2026年部门预算", "第一部分 部门概况", "示例市气象局负责本市气象工作。", "第二部分 2026年部门预算表"):
+        document.add_paragraph(line)
+    _word_table(document, "表3：2026年市级部门支出预算总表", "万元",
+                [[("功能分类科目名称", 1), ("总计", 1), ("基本支出", 2), ("项目支出", 1)],
+                 [("", 1), ("", 1), ("人员支出", 1), ("日常公用支出", 1), ("", 1)]],
+                [["合计", total, "2,906.80", "838.27", "2,131.61"], ["科学技术支出", "28.00", "", "", "28.00"]])
+    document.add_paragraph("第三部分 2026年部门预算情况说明")
+    document.add_paragraph("2026年部门预算收入5,876.67万元；部门预算支出5,876.67万元。")
+    document.save(tmp_path / "budget.docx")
+    return process_file(tmp_path / "budget.docx", debug=True)
+
+
+def test_a_header_group_without_its_own_column_is_the_sum_of_its_columns(tmp_path):
+    doc = _expenditure_table_docx(tmp_path, "5,876.67")  # 2,906.80 + 838.27 + 2,131.61 within a cent
+    assert doc.summary.basic_expenditure == Decimal("3745.07")
+    assert doc.summary.project_expenditure == Decimal("2131.61")
+    (fact,) = [f for f in doc.facts if f.field == "basic_expenditure"]
+    assert fact.raw == "2,906.80+838.27万元" and "人员支出+日常公用支出" in fact.evidence.label
+    # a row that does not add up may hold more than the group's parts: no figure
+    assert _expenditure_table_docx(tmp_path, "5,976.67").summary.basic_expenditure is None

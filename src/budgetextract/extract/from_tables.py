@@ -62,6 +62,24 @@ def _column(row: TableRow, role: str, actuals: bool = False, year: int | None = 
     return next((c for c in columns if row.printed.get(c)), columns[0] if columns else None)
 
 
+def _group_column(row: TableRow, role: str, year: int | None) -> tuple[TableRow, str] | None:
+    """A header group of that role with no column of its own (基本支出 over 人员支出 |
+    日常公用支出, no 小计): the row with the group's figure, the sum of its columns, where
+    every one is printed and the row adds up (its figures other than the total make the total)."""
+    group = [c for c in row.values if "/" in c and column_role(c.split("/")[0]) == role and not _other_year(c, year)]
+    total = _column(row, "total", year=year)
+    if len(group) < 2 or total is None or any(row.values.get(c) is None for c in [*group, total]):
+        return None
+    figures = [v for c, v in row.values.items() if c != total and v is not None]
+    if abs(sum(figures, Decimal(0)) - row.values[total]) > CENT * len(figures):
+        return None
+    name = f"{group[0].split('/')[0]}（{'+'.join(c.split('/', 1)[1] for c in group)}）"  # 基本支出（人员支出+日常公用支出）
+    merged = row.model_copy(deep=True)
+    merged.values[name] = sum((row.values[c] for c in group), Decimal(0))
+    merged.printed[name] = "+".join(row.printed[c] for c in group)
+    return merged, name
+
+
 def _fact(ctx: Context, field: str, table: Table, row: TableRow, column: str) -> Fact | None:
     value = row.values.get(column)
     if value is None and row.printed.get(column, "") == "":
@@ -86,6 +104,8 @@ def table_facts(ctx: Context, tables: list[Table], actuals: bool = False, year: 
             for table in by_kind.get(kind, []):
                 row = total_row(table)
                 column = _column(row, _ROLE_OF[field], actuals, year) if row else None
+                if row is not None and column is None:
+                    row, column = _group_column(row, _ROLE_OF[field], year) or (row, None)
                 fact = _fact(ctx, field, table, row, column) if column else None
                 if fact is not None and field not in found:
                     found[field] = fact
