@@ -99,6 +99,7 @@ def run_extraction(doc: BudgetDocument, norm: NormalizedText, tables: list[Table
     findings.extend(class_findings)
 
     findings.extend(apply_tables(ctx, summary, tables, facts, narrower, {p.page for p in doc.ocr_pages}))
+    _vehicle_from_its_parts(summary)
     if summary.doc_kind == "final_accounts":
         stated = extract_execution(ctx)
         doc.execution = stated + table_entries(tables, stated, ctx)
@@ -106,3 +107,11 @@ def run_extraction(doc: BudgetDocument, norm: NormalizedText, tables: list[Table
     doc.summary = summary
     doc.facts = facts
     doc.findings = findings + run_checks(doc, summary, facts, ctx, tables, findings)
+
+
+def _vehicle_from_its_parts(summary: Summary) -> None:
+    """公务用车购置及运行(维护)费 is its purchase plus its operation: where a document states
+    only the two parts (their facts are the evidence), the whole is their sum."""
+    purchase, operation = summary.three_public_vehicle_purchase, summary.three_public_vehicle_operation
+    if summary.three_public_vehicle is None and purchase is not None and operation is not None:
+        summary.three_public_vehicle = purchase + operation
