@@ -103,6 +103,8 @@ def candidates(ctx: Context, spec: FieldSpec) -> list[Candidate]:
                 continue
             # a line may break inside a word of the gap (支出决 / 算为): the words count, not the break
             gap = text[m.end() : entity.start_char].replace("\n", "")
+            if gap[:1] == text[m.end() - 1]:  # the anchor's last character printed twice (公务接待费费): a slip
+                gap = gap[1:]
             if len(gap) > max_gap or not gap_re.fullmatch(gap):
                 continue
             if spec.units and entity._.unit not in spec.units:
