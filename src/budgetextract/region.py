@@ -73,10 +73,10 @@ def _index() -> tuple[dict[str, list[_Division]], int]:
     return forms, max(map(len, forms))
 
 
-def _spelling_at(text: str, at: int) -> str | None:
-    """The longest spelling of a division that text has at position at."""
+def _spelling_at(text: str, at: int, stop: int | None = None) -> str | None:
+    """The longest spelling of a division that text has at position at (ending by stop)."""
     forms, longest = _index()
-    for end in range(min(len(text), at + longest), at, -1):
+    for end in range(min(len(text) if stop is None else stop, at + longest), at, -1):
         if text[at:end] in forms:
             return text[at:end]
     return None
@@ -121,7 +121,7 @@ def region_of(department: str | None, head: str) -> Region:
         at = head.find(name) if name else -1
         start = max(0, at - 16)
         while 0 < at and start < at:  # each spelling in the 16 characters before, left to right
-            spelling = _spelling_at(head[:at], start)
+            spelling = _spelling_at(head, start, at)
             if spelling is None:
                 start += 1
                 continue

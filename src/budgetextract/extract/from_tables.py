@@ -206,10 +206,10 @@ def _government_class(row: TableRow) -> tuple[str, ...] | None:
     return codes or None
 
 
-def table_function_classes(ctx: Context, tables: list[Table], summary: Summary) -> tuple[dict[str, Decimal], list[Fact], bool, Table | None]:
+def table_function_classes(ctx: Context, tables: list[Table], summary: Summary) -> tuple[dict[str, Decimal], list[Fact], bool]:
     """Spending by class (类) from the class rows of a table of all funds (支出总表, the
     expenditure side of the 收支总表), else of one fund's function table; and whether
-    the rows were coded, and the table. A table's classes count only where they are all of
+    the rows were coded. A table's classes count only where they are all of
     them (they add up to a total): a table broken over pages, a row lost at a page break or
     names misaligned with figures gives way to the next table."""
     names = function_class_names()
@@ -240,8 +240,8 @@ def table_function_classes(ctx: Context, tables: list[Table], summary: Summary) 
                 coded = coded and row.level == "类"
             else:
                 if classes and _adds_up_to_a_total(classes, summary, table):
-                    return classes, facts, coded, table
-    return {}, [], False, None
+                    return classes, facts, coded
+    return {}, [], False
 
 
 def _by_code(row: TableRow, stem: str, by_code: dict[str, tuple[str, str]]) -> tuple[str, str] | None:
@@ -309,7 +309,7 @@ def apply_tables(ctx: Context, summary: Summary, tables: list[Table], facts: lis
             facts.append(fact)
             summary.basic_expenditure = fact.value
     findings.extend(_unconfirmed_narrower(ctx, summary, narrower - confirmed, facts))
-    classes, class_facts, coded, _ = table_function_classes(ctx, tables, summary)
+    classes, class_facts, coded = table_function_classes(ctx, tables, summary)
     facts.extend(class_facts)
     if classes and (not summary.function_classes or coded and _extends(summary.function_classes, classes)):
         summary.function_classes = classes

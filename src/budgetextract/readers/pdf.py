@@ -16,6 +16,7 @@ def read_pdf(path: Path, data: bytes, ocr: str = "auto") -> RawDocument:
     """ocr: "auto" reads by OCR the pages that carry images but no usable text, where OCR is
     installed; "force" every page; "off" none."""
     import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
 
     from . import ocr as recognizer
 
@@ -37,12 +38,13 @@ def read_pdf(path: Path, data: bytes, ocr: str = "auto") -> RawDocument:
             textpage.close()
             # only a page short of text is looked at for images: walking a page's objects costs
             # as much as reading its text
-            if ocr == "force" or (can_ocr and len("".join(text.split())) < _MIN_CHARS_PER_PAGE and _imaged(page)):
+            imaged = len("".join(text.split())) < _MIN_CHARS_PER_PAGE and next(raw_objects(page, pdfium_c.FPDF_PAGEOBJ_IMAGE, 1), None) is not None
+            if ocr == "force" or (can_ocr and imaged):
                 read_by_ocr[index + 1] = recognizer.read_page(page)
                 text = read_by_ocr[index + 1].text
             elif not text.strip():
                 empty.append(index + 1)
-                if _imaged(page):
+                if imaged:
                     scanned.append(index + 1)
             page.close()
             pages.append(text.replace("\r\n", "\n").replace("\r", "\n"))
@@ -64,12 +66,22 @@ def read_pdf(path: Path, data: bytes, ocr: str = "auto") -> RawDocument:
     return RawDocument(format="pdf", pages=pages, paged=True, path=path, warnings=warnings, empty_pages=empty, ocr=read_by_ocr)
 
 
-def _imaged(page) -> bool:
-    """Whether the page (not a form inside it) draws an image."""
+def raw_objects(page, kind: int, depth: int):
+    """The page's objects of one kind (FPDF_PAGEOBJ_…), those inside its forms down to depth
+    levels too, as raw handles: a page holds thousands of objects, and wrapping each in a
+    Python object to learn its type costs more than reading the page."""
     import pypdfium2.raw as pdfium_c
 
-    return any(pdfium_c.FPDFPageObj_GetType(pdfium_c.FPDFPage_GetObject(page.raw, i)) == pdfium_c.FPDF_PAGEOBJ_IMAGE
-               for i in range(pdfium_c.FPDFPage_CountObjects(page.raw)))
+    def walk(parent, count, get, depth):
+        for i in range(count(parent)):
+            obj = get(parent, i)
+            found = pdfium_c.FPDFPageObj_GetType(obj)
+            if found == kind:
+                yield obj
+            elif found == pdfium_c.FPDF_PAGEOBJ_FORM and depth > 1:
+                yield from walk(obj, pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject, depth - 1)
+
+    return walk(page.raw, pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject, depth)
 
 
 _INSTALL_OCR = "install the OCR extra to read scanned pages (pip install 'budgetextract[ocr]'), or run OCR (e.g. ocrmypdf) first"

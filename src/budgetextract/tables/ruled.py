@@ -16,6 +16,7 @@ import pypdfium2.raw as pdfium_c
 from pdfplumber.table import cells_to_tables, edges_to_intersections, merge_edges
 from pdfplumber.utils import filter_edges, obj_to_bbox, rect_to_edges
 
+from ..readers.pdf import raw_objects
 from .grid import RawGrid, read_grid
 
 _SNAP = 3  # pdfplumber's default snap and join tolerances, in points
@@ -65,19 +66,6 @@ def _rect(x0: float, top: float, x1: float, bottom: float) -> dict:
             "doctop": top, "y0": 0.0, "y1": 0.0, "object_type": "rect"}
 
 
-def _paths(parent, count, get, depth: int):
-    """The path objects of a page or form, those inside its forms too, as raw handles:
-    a page holds thousands of text objects, and wrapping each in a Python object to look
-    at its type cost more than reading the table."""
-    for i in range(count(parent)):
-        obj = get(parent, i)
-        kind = pdfium_c.FPDFPageObj_GetType(obj)
-        if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
-            yield obj
-        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth > 1:
-            yield from _paths(obj, pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject, depth - 1)
-
-
 def _bounds(obj) -> tuple[float, float, float, float]:
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top)
@@ -111,7 +99,7 @@ def _edges(page: pdfium.PdfPage, frame: _Frame) -> list[dict]:
     """The page's ruling lines; none where the page is drawn too densely to be a table a
     person reads (pairing edges costs their count squared)."""
     edges: list[dict] = []
-    paths = _paths(page.raw, pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject, _FORM_DEPTH)
+    paths = raw_objects(page, pdfium_c.FPDF_PAGEOBJ_PATH, _FORM_DEPTH)
     for n, obj in enumerate(paths):
         if n >= _MAX_PATHS or len(edges) >= _MAX_EDGES:
             return []
