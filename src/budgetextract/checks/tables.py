@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, NamedTuple
 import regex
 
 from .. import vocab
+from ..rounding import agree
 from ..schema import ExecutionEntry, Fact, Finding, Summary, Table, TableRow
+from ..scope import table_scope
 from ..tables.catalogue import column_role, is_total_row, table_kind, title_pattern
 from ..tables.cells import CENT, is_trifle, table_evidence, total_row
 from .registry import finding
@@ -192,10 +194,11 @@ def _cross(ctx: Context, by_kind: dict[str, list[Table]]) -> list[Finding]:
 
 
 def _carryover_rows(table: Table, carryover: regex.Pattern) -> list[TableRow]:
-    """The 上年结转 row and its items below it (（一）一般公共预算拨款 …)."""
+    """The carry-over rows (上年结转 and its items below it, （一）一般公共预算拨款 …; 结转下年),
+    also where a side-by-side table runs both sides into one row's name."""
     out, inside = [], False
     for row in table.rows:
-        if carryover.match(row.name):
+        if carryover.search(row.name):
             out.append(row)
             inside = True
         elif inside and row.name[:1] in "（(":
@@ -282,7 +285,12 @@ def _required(ctx: Context, summary: Summary, tables: list[Table], titles: Title
         if not bodies or any(_FIGURE.search(body) for _, body in bodies[1:]):
             continue  # under another of its titles (the 目录's entry, then the table) figures stand
         start, body = bodies[-1]
-        note = _empty_note(ctx, table, body, start, p.empty_note)
+        note = _empty_note(ctx, table, body, start, p.empty_note) or _fund_stated_nil(ctx, table)
+        if note is None and _no_basic_expenditure(summary, table):
+            out.append(finding("table_empty", f"{table.title} is published empty: the department's expenditure is all project "
+                               f"expenditure ({summary.project_expenditure} of {summary.expenditure_total})",
+                               fields=[f"tables.{table.kind}"], evidence=[ctx.evidence(start, start + len(table.title))]))
+            continue
         if note:
             out.append(finding("table_empty", f"{table.title} is published empty: “{ctx.norm.line_at(note[0]).strip()[:80]}”",
                                fields=[f"tables.{table.kind}"], evidence=[ctx.evidence(*note)]))
@@ -293,6 +301,23 @@ def _required(ctx: Context, summary: Summary, tables: list[Table], titles: Title
 
 
 _FIGURE = regex.compile(r"\d[\d,]*\.\d{2}")
+
+
+def _no_basic_expenditure(summary: Summary, table: Table) -> bool:
+    """A table of basic expenditure, where the document's project expenditure is its whole
+    expenditure: there is no basic expenditure to list."""
+    project, total = summary.project_expenditure, summary.expenditure_total
+    return table_scope(table.title, table.kind).part_of == "基本支出" and not summary.basic_expenditure \
+        and project is not None and total is not None and agree(project, total)
+
+
+def _fund_stated_nil(ctx: Context, table: Table) -> tuple[int, int] | None:
+    """Where the text states the one fund the table is of as 0 (政府性基金拨款支出预算为0)."""
+    fund = table_scope(table.title, table.kind).fund
+    if fund is None:
+        return None
+    m = regex.search(_patterns().required["fund_nil"].format(fund=regex.escape(fund)), ctx.norm.folded)
+    return (m.start(), m.end()) if m else None
 
 
 def _missing(ctx: Context, kind: str, doc_kind: str, titles: Titles) -> Finding:
