@@ -90,6 +90,7 @@ def process_file(path: Path, debug: bool = False, policy: Policy = Policy(), ocr
 
 def process_bytes(path: Path, data: bytes, ocr: str = "auto") -> BudgetDocument:
     from .extract import run_extraction
+    from .extract.meta import other_kind
 
     loaded = load(path, data, ocr)
     raw, norm = loaded.raw, loaded.norm
@@ -100,6 +101,9 @@ def process_bytes(path: Path, data: bytes, ocr: str = "auto") -> BudgetDocument:
 
     if len(_BUDGET_WORDS.findall(norm.text)) < _MIN_BUDGET_WORDS:
         raise InputError("not_a_budget", "the document reads as text but has no budget structure (预算/决算 figures); is it the right file?")
+    titled = other_kind(norm)
+    if titled:
+        raise InputError("not_a_budget", f"the title names another kind of document (“{titled[:60]}”), not a budget or final account")
 
     sections = segment(norm)
     doc = BudgetDocument(source=source, sections=sections, extractor_version=__version__)

@@ -44,6 +44,22 @@ def _patterns():
     )
 
 
+def other_kind(norm: NormalizedText) -> str | None:
+    """The title's words where the title (the lines before the first sentence, at most
+    'title_chars') names a kind of document that is not a budget or final account
+    (…专项资金绩效评价结果, …法治政府建设报告) and never 预算 or 决算."""
+    data = vocab.load("meta")
+    head = norm.folded[: data["title_chars"]]
+    prose = regex.search(r"[^\n]*[。,，;；]", head)
+    head = head[: prose.start()] if prose else head
+    kind = regex.search(data["other_kind"], head)
+    if kind is None or regex.search("预算|决算", head):
+        return None
+    line_start = head.rfind("\n", 0, kind.start()) + 1
+    line_end = head.find("\n", kind.end())
+    return head[line_start : line_end if line_end != -1 else len(head)].strip()
+
+
 def _head_end(norm: NormalizedText, sections: list[Section]) -> int:
     """Where the title block ends: at the first heading that has print above it (a first
     line read as a heading, …2026年度部门预算情况说明, is the title)."""
