@@ -79,7 +79,7 @@ def test_batch_records_outputs_and_rerun(tmp_path):
     assert con.sql("select count(*) from function_classes where function_class = '教育支出'").fetchall()[0][0] >= 3
     package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
     assert {r["path"] for r in package["resources"]} == {"summary.csv", "function_classes.csv", "facts.csv", "line_items.csv", "findings.csv",
-                                                        "errors.csv", "execution.csv", "series.csv", "corpus_findings.csv"}
+                                                        "errors.csv", "execution.csv", "series.csv", "corpus_findings.csv", "support.csv"}
 
     again = run_batch([str(tmp_path / "in")], out, jobs=2, limits=Limits(timeout=60), progress=False)
     assert (again["done"], again["failed"], again["skipped"]) == (0, 0, len(inputs))

@@ -56,6 +56,9 @@ def test_review_page_marks_every_fact_and_links_every_value(tmp_path):
     stated += [f"function_classes.{k}" for k in record["summary"]["function_classes"]]
     links = re.findall(r'<td class="k">([^<]+)</td><td><a class="value"', text)
     assert sorted(links) == sorted(stated)
+    # each figure's support beside it, as the record has it
+    shown = dict(re.findall(r'<td class="k">([^<]+)</td><td[^>]*>(?:(?!</tr>).)*?class="support s-(\w+)"', text))
+    assert shown == {k: s["status"] for k, s in record["support"].items()} and "verified" in shown.values()
     assert not re.search(r'(?:src|href)="https?:', text)  # self-contained
 
 

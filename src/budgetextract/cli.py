@@ -222,10 +222,11 @@ def cmd_eval(args) -> int:
         doc_id = gold_id(path.name)
         doc = process_file(path, debug=args.debug)
         record = json.loads(doc.to_json())
-        score = score_summary(doc_id, record["summary"], gold[doc_id])
+        score = score_summary(doc_id, record["summary"], gold[doc_id], record["support"])
         total.add(score)
         print(f"{doc_id:6} recall {score.recall:.3f}  precision {score.precision:.3f}  "
-              f"(correct {score.correct}, wrong {score.wrong}, missed {score.missed}, spurious {score.spurious})")
+              f"(correct {score.correct}, wrong {score.wrong}, missed {score.missed}, spurious {score.spurious}; "
+              f"verified {score.verified_right} right, {score.verified_wrong} wrong)")
         misses = score.misses
         if "execution" in gold[doc_id]:
             execution = score_execution(doc_id, record["execution"], gold[doc_id]["execution"])
@@ -238,6 +239,8 @@ def cmd_eval(args) -> int:
                 print(f"       {what:8} {key}: got {got!r}, gold {want!r}")
     print(f"TOTAL  recall {total.recall:.3f}  precision {total.precision:.3f}  "
           f"(correct {total.correct}, wrong {total.wrong}, missed {total.missed}, spurious {total.spurious})")
+    print(f"TOTAL  support: {total.verified_share:.3f} of the right figures verified ({total.verified_right}), "
+          f"verified figures wrong {total.verified_wrong}")
     if total_execution.gold:
         print(f"TOTAL  execution: entries found {total_execution.entry_recall:.3f} ({total_execution.found}/{total_execution.gold}), "
               f"fields right {total_execution.field_accuracy:.3f} ({total_execution.fields_right}/{total_execution.fields_compared}), "

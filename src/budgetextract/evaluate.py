@@ -43,6 +43,13 @@ class Score(_Tally):
     wrong: int = 0
     missed: int = 0
     spurious: int = 0
+    verified_right: int = 0  # right figures the record marks verified
+    verified_wrong: int = 0  # wrong figures it marks verified: the number that must stay 0
+
+    @property
+    def verified_share(self) -> float:
+        """The share of right figures that the document itself corroborates."""
+        return self.verified_right / self.correct if self.correct else 0.0
 
     @property
     def recall(self) -> float:
@@ -75,24 +82,29 @@ def _same(key: str, got: Any, want: Any) -> bool:
     return got == want
 
 
-def _score_value(doc_id: str, key: str, got: Any, want: Any, score: Score) -> None:
+def _score_value(doc_id: str, key: str, got: Any, want: Any, score: Score, verified: bool = False) -> None:
     if want is None and got is None:
         return
     if want is None:
         score.spurious += 1
+        score.verified_wrong += verified
         score.misses.append((doc_id, "spurious", key, (got, None)))
     elif got is None:
         score.missed += 1
         score.misses.append((doc_id, "missed", key, (None, want)))
     elif _same(key, got, want):
         score.correct += 1
+        score.verified_right += verified
     else:
         score.wrong += 1
-        score.misses.append((doc_id, "wrong", key, (got, want)))
+        score.verified_wrong += verified
+        score.misses.append((doc_id, "wrong" + " (verified)" * verified, key, (got, want)))
 
 
-def score_summary(doc_id: str, summary: dict[str, Any], gold: dict[str, Any]) -> Score:
+def score_summary(doc_id: str, summary: dict[str, Any], gold: dict[str, Any], support: dict[str, Any] | None = None) -> Score:
+    """`support`: the record's, to count the figures it marks verified right and wrong."""
     score = Score()
+    verified = {k for k, s in (support or {}).items() if s.get("status") == "verified"}
     fields = gold["fields"]
     for key in SUMMARY_KEYS:
         want = fields.get(key, {}).get("value")
@@ -100,9 +112,9 @@ def score_summary(doc_id: str, summary: dict[str, Any], gold: dict[str, Any]) ->
         if key == "function_classes":
             want, got = want or {}, got or {}
             for name in sorted(set(want) | set(got)):
-                _score_value(doc_id, f"function_classes.{name}", got.get(name), want.get(name), score)
+                _score_value(doc_id, f"function_classes.{name}", got.get(name), want.get(name), score, f"function_classes.{name}" in verified)
             continue
-        _score_value(doc_id, key, got, want, score)
+        _score_value(doc_id, key, got, want, score, key in verified)
     return score
 
 

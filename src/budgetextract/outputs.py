@@ -27,6 +27,7 @@ SCHEMAS: dict[str, dict[str, str]] = {
     "summary": {**_DOC, "path": "string", "format": "string", "duplicate_of": "string", "same_budget_as": "string", "status": "string",
                 "error_code": "string", "pages": "integer", "department_key": "string", "province": "string", "city": "string",
                 "county": "string", "adcode": "string", "admin_level": "string", "money_unit": "string",
+                "verified": "integer", "disputed": "integer",
                 **{k: ("integer" if k in ("fiscal_year", "vehicles_total", "performance_projects_count", "staffing_authorized", "staff_actual")
                        else "number" if k in _MONEY_KEYS else "string") for k in SUMMARY_KEYS if k != "function_classes"}},
     "function_classes": {**_DOC, "department": "string", "fiscal_year": "integer", "function_class": "string", "amount": "number",
@@ -41,6 +42,8 @@ SCHEMAS: dict[str, dict[str, str]] = {
     "execution": {**_DOC, "department": "string", "fiscal_year": "integer", "doc_kind": "string", "item": "string", "code": "string",
                   "budget_initial": "number", "budget_final": "number", "actual": "number", "pct": "number", "pct_of": "string",
                   "reason": "string", "source": "string", "page": "integer", "evidence": "string"},
+    "support": {**_DOC, "key": "string", "status": "string", "value": "number", "identity": "string", "statements": "integer",
+                "own_scope_statements": "integer", "pages": "string", "evidence": "string"},
     "findings": {**_DOC, "code": "string", "severity": "string", "message": "string", "fields": "string", "difference": "number",
                  "pages": "string", "evidence": "string"},
     "series": {"department_key": "string", "doc_kind": "string", "fiscal_year": "integer", "record": "string",
@@ -69,7 +72,16 @@ def _rows(records: list[tuple[str, dict, dict]]) -> dict[str, list[dict[str, Any
                                   "same_budget_as": copies.get(record_path), "status": r["status"],
                                   "error_code": (r.get("error") or {}).get("code"), "pages": src.get("pages"),
                                   "department_key": r.get("department_key"), **(r.get("region") or {}),
-                                  "money_unit": _MONEY_UNIT, **{k: s.get(k) for k in SUMMARY_KEYS if k != "function_classes"}})
+                                  "money_unit": _MONEY_UNIT, **_support_counts(r.get("support", {})),
+                                  **{k: s.get(k) for k in SUMMARY_KEYS if k != "function_classes"}})
+        for key, support in r.get("support", {}).items():
+            own = [st for st in support["statements"] if st["of_key"]]
+            value = s.get(key) if key in s else (s.get("function_classes") or {}).get(key.split(".", 1)[-1])
+            tables["support"].append({**doc, "key": key, "status": support["status"], "value": value,
+                                      "identity": support.get("identity"), "statements": len(support["statements"]),
+                                      "own_scope_statements": len(own),
+                                      "pages": ";".join(str(st["page"]) for st in own if st.get("page") is not None),
+                                      "evidence": " | ".join(f"{st['text']} {st['value']}" for st in own)})
         for name, amount in (s.get("function_classes") or {}).items():
             tables["function_classes"].append({**doc, "department": s.get("department"), "fiscal_year": s.get("fiscal_year"),
                                                "function_class": name, "amount": amount, "amount_unit": _MONEY_UNIT})
@@ -101,6 +113,11 @@ def _rows(records: list[tuple[str, dict, dict]]) -> dict[str, list[dict[str, Any
         if r.get("error"):
             tables["errors"].append({**doc, "path": src["path"], "code": r["error"]["code"], "message": r["error"]["message"]})
     return tables
+
+
+def _support_counts(support: dict[str, dict]) -> dict[str, int]:
+    statuses = [s["status"] for s in support.values()]
+    return {"verified": statuses.count("verified"), "disputed": statuses.count("disputed")}
 
 
 def latest_records(out: Path) -> list[tuple[str, dict, dict]]:

@@ -34,6 +34,8 @@ td.k{color:#555;white-space:nowrap} a.value{text-decoration:none;border-bottom:1
 pre{white-space:pre-wrap;font:inherit;margin:0}
 mark.fact{border-radius:2px;padding:0 1px;cursor:help} mark.flash{outline:3px solid #e33}
 .sev-error{color:#b00}.sev-warning{color:#a60}.sev-info{color:#666}
+.support{font-size:11px;border-radius:3px;padding:0 3px;cursor:help} .s-verified{background:#dfd;color:#063} .s-single{background:#eee;color:#555}
+.s-disputed{background:#fdd;color:#900} .s-unestablished{background:#ffe8c8;color:#840} .s-derived{background:#e6eefc;color:#235}
 ul{padding-left:16px;margin:4px 0} li{margin:1px 0}
 """
 
@@ -114,33 +116,47 @@ def _summary_rows(record: dict, facts: list[dict]) -> str:
     from .extract.fields import specs
 
     paths = {spec.field: spec.path for spec in specs()[0]}
+    support = record.get("support", {})
     rows = []
     for key in SUMMARY_KEYS:
         value = record["summary"].get(key)
         if key == "function_classes":
             for name, amount in (value or {}).items():
-                rows.append(_summary_row(f"function_classes.{name}", amount, facts, [f"function_classes.{name}"]))
+                rows.append(_summary_row(f"function_classes.{name}", amount, facts, [f"function_classes.{name}"],
+                                         support.get(f"function_classes.{name}")))
             if not value:
                 rows.append(_summary_row(key, None, facts, []))
             continue
         candidates = [paths.get(key, key), key, f"changes.total.{key.removeprefix('total_change_')}"]
         if key == "other_revenue":
             candidates = [p for p in paths.values() if p.startswith("revenue.other.")]
-        rows.append(_summary_row(key, value, facts, candidates))
+        rows.append(_summary_row(key, value, facts, candidates, support.get(key)))
     return "".join(rows)
 
 
-def _summary_row(key: str, value, facts: list[dict], paths: list[str]) -> str:
+def _support_badge(support: dict | None) -> str:
+    """How the document corroborates the figure: verified, single, disputed …, with its
+    statements on hover."""
+    if not support:
+        return ""
+    said = "\n".join(f"{'p.' + str(s['page']) + ' ' if s.get('page') else ''}{s['text'][-50:]} → {s['value']}"
+                     f"{'' if s['of_key'] else ' (scope not established)'}" for s in support.get("statements", []))
+    note = support.get("identity") or ""
+    return f' <span class="support s-{support["status"]}" title="{html.escape(chr(10).join(filter(None, [note, said])))}">{support["status"]}</span>'
+
+
+
+def _summary_row(key: str, value, facts: list[dict], paths: list[str], support: dict | None = None) -> str:
     if value is None:
-        return f'<tr><td class="k">{html.escape(key)}</td><td class="null">null</td></tr>'
+        return f'<tr><td class="k">{html.escape(key)}</td><td class="null">null{_support_badge(support)}</td></tr>'
     index = next((i for i, f in enumerate(facts) if f["field"] in paths and f["value"] == value), None)
     if index is None:
         index = next((i for i, f in enumerate(facts) if f["field"] in paths), None)
     shown = html.escape(str(value))
     if index is None:  # a classification (doc_kind, scope) without a sentence of its own
-        return f'<tr><td class="k">{html.escape(key)}</td><td>{shown}</td></tr>'
+        return f'<tr><td class="k">{html.escape(key)}</td><td>{shown}{_support_badge(support)}</td></tr>'
     return (f'<tr><td class="k">{html.escape(key)}</td><td><a class="value" href="#fact-{index}" data-target="fact-{index}">{shown}</a>'
-            f' <span class="null">p.{facts[index]["evidence"].get("page") or "–"}</span></td></tr>')
+            f' <span class="null">p.{facts[index]["evidence"].get("page") or "–"}</span>{_support_badge(support)}</td></tr>')
 
 
 def _findings(record: dict, facts: list[dict]) -> str:

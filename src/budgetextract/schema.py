@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 
 
 def _decimal_to_json(value: Decimal) -> int | float:
@@ -205,6 +205,31 @@ class Summary(_Model):
 SUMMARY_KEYS: tuple[str, ...] = tuple(Summary.model_fields)
 
 
+class Statement(_Model):
+    """One place where the document states a summary key's figure."""
+
+    value: Money | int | None
+    page: int | None = None
+    text: str = Field(description="the sentence's words up to the figure, or the table's title | row | column")
+    source: Literal["narrative", "table"] = "narrative"
+    scope: Scope = Field(default_factory=Scope)
+    of_key: bool = Field(description="every word of its label is accounted for by the vocabulary of funds, units, periods and "
+                                     "parts, and they are the key's own: only such a statement supports or contradicts the key")
+    start: int = Field(description="offset of the figure's evidence in the normalized text")
+
+
+class Support(_Model):
+    """How the document corroborates one summary key (see the README, `support`)."""
+
+    status: Literal["verified", "single", "disputed", "unestablished", "derived"] = Field(
+        description="verified: two statements of the key's own scope at different places agree within printed rounding, or an "
+                    "identity of the document's figures holds (收入总计 = 支出总计, a total = its parts); single: stated once in "
+                    "its own scope; disputed: two statements of its own scope disagree; unestablished: the value's only "
+                    "statements have words the scope vocabulary does not account for; derived: computed from its parts")
+    identity: str | None = Field(None, description="the identity that verifies it, where one does (three_public_total = …)")
+    statements: list[Statement] = Field(default_factory=list)
+
+
 class BudgetDocument(_Model):
     schema_version: str = SCHEMA_VERSION
     extractor_version: str | None = None
@@ -220,6 +245,7 @@ class BudgetDocument(_Model):
     facts: list[Fact] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
     tables: list[Table] = Field(default_factory=list)
+    support: dict[str, Support] = Field(default_factory=dict, description="each summary key's statements and how they corroborate it")
     execution: list[ExecutionEntry] = Field(default_factory=list, description="budget against actual (final accounts; empty for budgets)")
     ocr_pages: list[OcrPage] = Field(default_factory=list, description="pages read by OCR (no usable text layer, or --ocr)")
     warnings: list[str] = Field(default_factory=list)

@@ -14,6 +14,7 @@ from ..nlp import analyse
 from ..normalize import NormalizedText
 from ..region import department_key, region_of
 from ..schema import BudgetDocument, Fact, Finding, Summary, Table
+from ..support import corroborate
 from .changes import change_facts, ends_a_list, headline_change, parse_change, placeholder_finding
 from .context import Context
 from .execution import extract_execution, table_entries
@@ -76,7 +77,8 @@ def run_extraction(doc: BudgetDocument, norm: NormalizedText, tables: list[Table
             findings.append(placeholder_finding(ctx, f"changes.{spec.path}", change))
         elif change is not None:
             facts.extend(change_facts(ctx, spec.path, change))
-    if _carryover_in_fund_figures(ctx):
+    funds_carry_over = _carryover_in_fund_figures(ctx)
+    if funds_carry_over:
         narrower.update(f for f in _FUND_FIELDS if getattr(summary, f) is not None)
     if other_parts:
         # the contract's other_revenue is the sum of the non-appropriation revenue lines stated
@@ -107,6 +109,7 @@ def run_extraction(doc: BudgetDocument, norm: NormalizedText, tables: list[Table
     doc.summary = summary
     doc.facts = facts
     doc.findings = findings + run_checks(doc, summary, facts, ctx, tables, findings)
+    corroborate(ctx, doc, funds_carry_over)
 
 
 def _vehicle_from_its_parts(summary: Summary) -> None:

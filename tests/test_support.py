@@ -1,0 +1,132 @@
+"""Support: each summary key's statements, whether two of one established scope agree, and
+findings of disagreement only where they do not. Inputs are the sample budget's text with
+real sentences (from published budgets) put in."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from budgetextract.cli import main
+from budgetextract.evaluate import score_summary
+from budgetextract.pipeline import process_file
+
+from conftest import CORPUS, extracted, gold, needs_real, real_file, real_ids_with_gold
+
+SAMPLE = (CORPUS / "sample_jiangsu_style.txt").read_bytes().decode("gb18030")
+
+
+def _document(tmp_path: Path, *changes: tuple[str, str]) -> Path:
+    """The sample budget with each (old, new) replaced once, as a TXT file."""
+    text = SAMPLE
+    for old, new in changes:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    path = tmp_path / "budget.txt"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _warnings(doc) -> set[str]:
+    return {f.code for f in doc.findings if f.severity != "info"}
+
+
+def test_the_sample_states_its_figures_twice_and_they_are_verified():
+    doc = process_file(CORPUS / "sample_jiangsu_style.txt", debug=True)
+    support = doc.support
+    assert support["revenue_total"].status == "verified"  # the headline and （一）收入预算总计
+    assert [s.value for s in support["revenue_total"].statements] == [Decimal("3456.78"), Decimal("3456.78")]
+    # 公务用车购置及运行维护费 25.00 = 购置费 0 + 运行维护费 25.00, each stated on its own line
+    assert support["three_public_vehicle_purchase"].identity == "three_public_vehicle = three_public_vehicle_purchase + three_public_vehicle_operation"
+    # stated once, for the 一般公共预算: the 会议费 of all funds is not established
+    assert support["meeting_expenses"].status == "single"
+
+
+def test_carry_over_of_a_fund_is_not_this_years_fund(tmp_path):
+    """The Jiangsu city template lists each source with last year's carry-over of it: the 0 of
+    上年结转结余的一般公共预算收入 is of another period, and neither supports nor contradicts
+    this year's 一般公共预算."""
+    path = _document(tmp_path, ("3.上年结转资金预算数为 0 万元", "3.上年结转结余的一般公共预算收入0万元，占0%；上年结转资金预算数为 0 万元"))
+    doc = process_file(path, debug=True)
+    assert doc.summary.general_public_budget == Decimal("3400.00")
+    assert "conflicting_values" not in _warnings(doc)
+    carried = [s for s in doc.support["general_public_budget"].statements if s.value == 0]
+    assert carried and not carried[0].of_key
+    assert doc.support["general_public_budget"].status == "single"
+
+
+def test_a_part_of_one_class_is_not_the_departments(tmp_path):
+    """人员经费 stated inside one function class's spending (主要用于人员经费18万元) against the
+    department's 人员经费: the part's label has words no scope vocabulary accounts for."""
+    path = _document(tmp_path, ("主要用于单位职工养老保险和职业年金缴费。",
+                                "主要用于单位职工养老保险和职业年金缴费。“农林水支出”科目83万元，主要用于人员经费18万元、公用经费58万元。"))
+    doc = process_file(path, debug=True)
+    assert (doc.summary.personnel_expenditure, doc.summary.public_expenditure) == (Decimal("1700.00"), Decimal("343.22"))
+    assert not _warnings(doc) & {"conflicting_values", "narrative_table_mismatch"}
+    part = next(s for s in doc.support["personnel_expenditure"].statements if s.value == 18)
+    assert not part.of_key
+
+
+def test_two_statements_of_one_scope_that_differ_are_disputed(tmp_path):
+    """The same figure stated twice in its own scope with two values: disputed, null, and a
+    warning quoting both."""
+    path = _document(tmp_path, ("（二）公用经费 343.22 万元", "（二）公用经费 343.22 万元。本部门人员经费 1,600.00 万元"))
+    doc = process_file(path, debug=True)
+    assert doc.summary.personnel_expenditure is None
+    assert doc.support["personnel_expenditure"].status == "disputed"
+    finding = next(f for f in doc.findings if f.fields == ["personnel_expenditure"] and f.severity != "info")
+    assert "1600" in finding.message and "1700" in finding.message
+
+
+def test_a_total_printed_in_whole_wan_yuan_is_within_its_rounding(tmp_path):
+    """支出预算40,870万元 against parts adding up to 40,869.60: a total printed to whole 万元 may
+    be half a 万元 off, so the parts agree with it (Shanghai's city template prints so)."""
+    path = _document(tmp_path, ("（二）支出预算总计 3,456.78 万元", "（二）支出预算总计 3,457 万元"),
+                     ("收入、支出预算总计 3,456.78 万元", "收入、支出预算总计 3,457 万元"),
+                     ("（一）收入预算总计 3,456.78 万元", "（一）收入预算总计 3,457 万元"))
+    doc = process_file(path, debug=True)
+    assert doc.summary.expenditure_total == Decimal("3457")
+    assert "sum_mismatch" not in _warnings(doc)
+    rounding = [f for f in doc.findings if f.code == "sum_rounding" and "expenditure_total" in f.fields]
+    assert rounding and rounding[0].tolerance >= Decimal("0.5")
+
+
+def test_a_difference_beyond_printed_rounding_is_still_raised(tmp_path):
+    path = _document(tmp_path, ("（二）支出预算总计 3,456.78 万元", "（二）支出预算总计 3,466 万元"),
+                     ("收入、支出预算总计 3,456.78 万元", "收入、支出预算总计 3,466 万元"),
+                     ("（一）收入预算总计 3,456.78 万元", "（一）收入预算总计 3,466 万元"))
+    assert "sum_mismatch" in _warnings(process_file(path, debug=True))
+
+
+def test_a_report_titled_as_another_kind_is_not_a_budget(tmp_path):
+    """A performance evaluation filed under a budget's name: its title names what it is."""
+    path = tmp_path / "部门预算.txt"
+    path.write_text("2023年度长沙市公安局交通警察支队\n专项资金绩效评价结果\n为加强财政支出管理，提高财政资金使用效益，长沙市财政局"
+                    "绩效评价工作组对市交警支队2023年度专项资金实施了绩效评价。\n一、项目基本情况\n该项目年初预算安排500万元，"
+                    "财政拨款500万元，项目支出预算执行率98%，三公经费未涉及，基本支出不涉及。\n", encoding="utf-8")
+    doc = process_file(path, debug=True)
+    assert (doc.status, doc.error.code) == ("error", "not_a_budget")
+    assert "专项资金绩效评价结果" in doc.error.message
+
+
+@needs_real
+@pytest.mark.parametrize("doc_id", real_ids_with_gold())
+def test_every_verified_figure_is_right(doc_id):
+    doc = extracted(str(real_file(doc_id)))
+    score = score_summary(doc_id, json.loads(doc.summary.model_dump_json()), gold(doc_id),
+                          json.loads(json.dumps({k: s.model_dump(mode="json") for k, s in doc.support.items()})))
+    assert score.verified_wrong == 0, score.misses
+
+
+def test_support_is_a_batch_table(tmp_path):
+    out = tmp_path / "run"
+    assert main(["batch", str(CORPUS / "sample_jiangsu_style.txt"), "--out", str(out), "--jobs", "1"]) == 0
+    con = duckdb.connect(str(out / "budgets.duckdb"))
+    verified = con.sql("select key, value from support where status = 'verified' order by key").fetchall()
+    assert ("revenue_total", 3456.78) in verified
+    [(count,)] = con.sql("select verified from summary").fetchall()
+    assert count == len(verified)
