@@ -130,3 +130,108 @@ def test_support_is_a_batch_table(tmp_path):
     assert ("revenue_total", 3456.78) in verified
     [(count,)] = con.sql("select verified from summary").fetchall()
     assert count == len(verified)
+
+
+# --- tables: rounding as printed, and a table that fails its own sums trusted for nothing -----
+
+def _checked(path: Path):
+    """A real document's record and the context its checks read."""
+    from budgetextract.extract.context import Context
+    from budgetextract.nlp import analyse
+    from budgetextract.pipeline import load
+
+    doc = extracted(str(path)).model_copy(deep=True)
+    norm = load(path).norm
+    return doc, Context(norm=norm, sections=doc.sections, doc=analyse(norm.text), excluded_kinds=frozenset(), department=doc.department)
+
+
+def _with_class_rows(count: int):
+    """The first real document whose function table in 万元 prints `count` or more 类 rows
+    under a 合计 that they make, without a warning from its tables."""
+    from budgetextract.checks.tables import check_tables, title_lines
+    from budgetextract.tables.cells import total_row
+
+    for doc_id in real_ids_with_gold():
+        path = real_file(doc_id)
+        if path.suffix != ".pdf":
+            continue
+        doc, ctx = _checked(path)
+        for table in doc.tables:
+            classes = [r for r in table.rows if r.level == "类"]
+            total = total_row(table)
+            if table.kind == "function" and table.unit == "万元" and len(classes) >= count and total is not None and \
+                    not [f for f in check_tables(ctx, doc.summary, doc.tables, doc.execution, title_lines(ctx)) if f.severity != "info"]:
+                return doc, ctx, table, classes
+    pytest.skip("no real document with such a table")
+
+
+def _shift(row, by: str) -> None:
+    column = next(c for c, v in row.values.items() if v is not None)
+    row.values[column] += Decimal(by)
+    row.printed[column] = f"{row.values[column]:.2f}"
+
+
+@needs_real
+def test_class_rows_within_their_printed_rounding_are_not_a_mismatch():
+    """Three class rows printed to 0.01 each may miss their 合计 by 0.02 (four half-cents)."""
+    from budgetextract.checks.tables import check_tables, title_lines
+
+    doc, ctx, table, classes = _with_class_rows(3)
+    _shift(classes[0], "0.02")
+    codes = {f.code for f in check_tables(ctx, doc.summary, doc.tables, doc.execution, title_lines(ctx))}
+    assert "table_sum_rounding" in codes and "table_sum_mismatch" not in codes
+    _shift(classes[0], "0.98")
+    assert "table_sum_mismatch" in {f.code for f in check_tables(ctx, doc.summary, doc.tables, doc.execution, title_lines(ctx))}
+
+
+@needs_real
+def test_a_table_failing_its_own_sums_in_many_places_corroborates_nothing():
+    """A 合计 column shifted one row against the others makes every class fail: one info
+    finding names the table, none of its sums is a warning, and its figures support no key."""
+    from budgetextract.checks.tables import check_tables, title_lines
+    from budgetextract.support import corroborate
+
+    doc, ctx, table, classes = _with_class_rows(3)
+    for row in table.rows:
+        if row.level in ("类", "款"):
+            _shift(row, "7.00")
+    doc.findings = check_tables(ctx, doc.summary, doc.tables, doc.execution, title_lines(ctx))
+    assert len([f for f in doc.findings if f.code == "table_sum_mismatch"]) > 2
+    corroborate(ctx, doc)
+    assert not [f for f in doc.findings if f.code in ("table_sum_mismatch", "cross_table_mismatch") and table.title in f.message]
+    (unreliable,) = [f for f in doc.findings if f.code == "table_unreliable"]
+    assert unreliable.severity == "info" and table.title in unreliable.message
+    assert not [s for sup in doc.support.values() for s in sup.statements if s.of_key and s.text.startswith(table.title + " |")]
+
+
+@needs_real
+def test_one_figure_in_two_tables_within_printed_rounding():
+    """The same total in two tables, one printed 0.01 off: both are printed to 0.01, so they
+    agree within their rounding; 0.05 off they do not."""
+    from budgetextract.checks.tables import check_tables, title_lines
+
+    for doc_id in real_ids_with_gold():
+        path = real_file(doc_id)
+        doc, ctx = _checked(path) if path.suffix == ".pdf" else (None, None)
+        overview = next((t for t in doc.tables if t.kind == "budget_total" and t.unit == "万元"), None) if doc else None
+        row = next((r for r in overview.rows if r.name == "本年支出合计"), None) if overview else None
+        if row is None or check_tables(ctx, doc.summary, doc.tables, doc.execution, title_lines(ctx)) != \
+                [f for f in check_tables(ctx, doc.summary, doc.tables, doc.execution, title_lines(ctx)) if f.severity == "info"]:
+            continue
+        before = {f.code for f in check_tables(ctx, doc.summary, doc.tables, doc.execution, title_lines(ctx))}
+        _shift(row, "0.01")
+        after = {f.code for f in check_tables(ctx, doc.summary, doc.tables, doc.execution, title_lines(ctx))}
+        if "cross_table_mismatch" in before | after:
+            continue
+        _shift(row, "0.04")
+        if "cross_table_mismatch" in {f.code for f in check_tables(ctx, doc.summary, doc.tables, doc.execution, title_lines(ctx))}:
+            return
+    pytest.fail("no real document sets 本年支出合计 of its 收支总表 against its 支出总表 within rounding and raises 0.05")
+
+
+def test_a_figure_before_its_word_is_not_missing(tmp_path):
+    """3,623.98为万元: the figure and 为 printed in the wrong order; the figure is there."""
+    path = _document(tmp_path, ("（一）人员经费 1,700.00 万元", "（一）人员经费 1,700.00为万元"))
+    assert "template_placeholder" not in _warnings(process_file(path, debug=True))
+    path = _document(tmp_path, ("（一）人员经费 1,700.00 万元", "（一）人员经费为万元"))
+    assert "template_placeholder" in _warnings(process_file(path, debug=True))

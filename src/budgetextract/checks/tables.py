@@ -82,6 +82,14 @@ def _tolerance(table: Table, parts: int) -> Decimal:
     return CENT * parts if table.unit == "万元" else _EXACT
 
 
+def _printed(table: Table, row: TableRow, column: str) -> Decimal:
+    """Half the last digit of a cell as printed, in 万元 (1,234.56 in a 万元 table: 0.005)."""
+    printed = row.printed.get(column, "").replace(",", "")
+    places = len(printed.split(".")[1]) if "." in printed else 0
+    scale = {"元": Decimal("0.0001"), "亿元": Decimal(10000)}.get(table.unit or "万元", Decimal(1))
+    return Decimal(1).scaleb(-places) / 2 * scale
+
+
 def _children(rows: list[TableRow], parent: TableRow) -> list[TableRow]:
     """The rows one level below parent: 款 under a 类, 项 under a 款, by code prefix."""
     below = {"类": "款", "款": "项"}.get(parent.level or "")
@@ -130,11 +138,12 @@ def _group_sum(ctx: Context, table: Table, parent: TableRow, parts: list[TableRo
         diff = value - computed
         if abs(diff) <= _EXACT or (diff > 0 and not short):
             continue
-        tolerance = _tolerance(table, len(parts))
+        # each figure as printed may be half its last digit off: the row and every part
+        tolerance = max(_tolerance(table, len(parts)), _printed(table, parent, column) + sum(_printed(table, r, column) for r in parts))
         level = parts[0].level
         name = parent.name if not is_total_row(parent.name) else "合计"
         out.append(finding(
-            "table_sum_rounding" if table.unit == "万元" and abs(diff) <= tolerance else "table_sum_mismatch",
+            "table_sum_rounding" if abs(diff) <= tolerance else "table_sum_mismatch",
             f"{table.title}: the {level} rows under {name} add up to {computed} in column '{column}', the row says {value}",
             fields=[f"tables.{table.kind}.{column}"], difference=diff, tolerance=tolerance,
             evidence=[table_evidence(ctx.norm, table, parent, column)],
@@ -161,7 +170,7 @@ def _balance(ctx: Context, tables: list[Table]) -> list[Finding]:
             if fa is None or fb is None:
                 continue
             diff = fa[1] - fb[1]
-            if abs(diff) > _tolerance(table, 1):
+            if abs(diff) > max(_tolerance(table, 1), _printed(table, a, fa[0]) + _printed(table, b, fb[0])):
                 out.append(finding(
                     "table_balance_mismatch", f"{table.title}: {a.name} is {fa[1]} but {b.name} is {fb[1]}",
                     fields=[f"tables.{table.kind}"], difference=diff,
@@ -180,8 +189,8 @@ def _cross(ctx: Context, by_kind: dict[str, list[Table]]) -> list[Finding]:
             continue
         (ta, ra, ca, va), (tb, rb, cb, vb) = a, b
         diff = va - vb
-        if abs(diff) <= max(_tolerance(ta, 1), _tolerance(tb, 1)):
-            continue
+        if abs(diff) <= max(_tolerance(ta, 1), _tolerance(tb, 1), _printed(ta, ra, ca) + _printed(tb, rb, cb)):
+            continue  # within what the two figures as printed allow
         carried = {fig[1] for t in (ta, tb) for r in _carryover_rows(t, p.carryover) if (fig := _first_figure(r, None))}
         if abs(diff) in carried:
             continue  # one of the two includes last year's carry-over
