@@ -71,6 +71,19 @@ def test_a_part_of_one_class_is_not_the_departments(tmp_path):
     assert not part.of_key
 
 
+def test_a_figure_of_another_fund_neither_supports_nor_contradicts(tmp_path):
+    """会议费 of the 政府性基金 beside the 一般公共预算's: another fund, positively named; the
+    一般公共预算's figure (the contract's where a document states only it) is kept."""
+    path = _document(tmp_path, ("示例省档案馆 2019 年度一般公共预算安排的培训费预算支出 20.00 万元。",
+                                "示例省档案馆 2019 年度一般公共预算安排的培训费预算支出 20.00 万元。"
+                                "示例省档案馆 2019 年度政府性基金预算安排的会议费预算支出 3.00 万元。"))
+    doc = process_file(path, debug=True)
+    assert doc.summary.meeting_expenses == Decimal("15.00")
+    assert "conflicting_values" not in _warnings(doc)
+    other = next(s for s in doc.support["meeting_expenses"].statements if s.value == 3)
+    assert not other.of_key and other.scope.fund == "政府性基金"
+
+
 def test_two_statements_of_one_scope_that_differ_are_disputed(tmp_path):
     """The same figure stated twice in its own scope with two values: disputed, null, and a
     warning quoting both."""
