@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from budgetextract import pipeline
-from budgetextract.batch import run_batch
-from budgetextract.manifest import read_manifest
-from budgetextract.isolation import Limits
+from budgetextract.runs.batch import run_batch
+from budgetextract.runs.manifest import read_manifest
+from budgetextract.runs.isolation import Limits
 from conftest import CORPUS
 
 
@@ -136,7 +136,7 @@ def test_killed_run_resumes_to_the_same_outputs(tmp_path):
 
 
 def test_manifest_line_cut_short_by_a_kill_loses_nothing_after_it(tmp_path):
-    from budgetextract.manifest import open_manifest
+    from budgetextract.runs.manifest import open_manifest
 
     manifest = tmp_path / "manifest.jsonl"
     manifest.write_text('{"path": "a", "status": "ok"}\n{"path": "b", "sta', encoding="utf-8")
@@ -161,7 +161,7 @@ def test_dask_cluster_gives_the_same_outputs(tmp_path):
 def test_the_eta_counts_the_work_left_not_the_files():
     import io
 
-    from budgetextract.batch import Progress
+    from budgetextract.runs.batch import Progress
 
     stream = io.StringIO()
     bar = Progress(total=3, enabled=True, stream=stream, total_bytes=1_000_000)

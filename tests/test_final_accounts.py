@@ -85,7 +85,7 @@ def test_schema_describes_execution():
 def test_batch_puts_budget_and_final_accounts_side_by_side(tmp_path):
     import duckdb
 
-    from budgetextract.batch import run_batch
+    from budgetextract.runs.batch import run_batch
 
     folder = tmp_path / "in"
     folder.mkdir()

@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 
 from budgetextract import pipeline
-from budgetextract.batch import _lock, run_batch
-from budgetextract.manifest import read_manifest
+from budgetextract.runs.batch import _lock, run_batch
+from budgetextract.runs.manifest import read_manifest
 from budgetextract.cli import main
-from budgetextract.isolation import Limits, run_isolated
+from budgetextract.runs.isolation import Limits, run_isolated
 from conftest import CORPUS, extracted, needs_real, real_file
 
 HAIKOU, JIANGSU = CORPUS / "sample_haikou_style.txt", CORPUS / "sample_jiangsu_style.txt"
@@ -375,7 +375,7 @@ def test_outputs_an_analyst_can_load(tmp_path):
 
 
 def test_report_counts_one_budget_once_and_names_the_weak(tmp_path):
-    from budgetextract.report import report_page
+    from budgetextract.views.report import report_page
 
     run_batch([str(CORPUS)], tmp_path / "out", jobs=2, progress=False)
     page = report_page(tmp_path / "out")
@@ -463,7 +463,7 @@ def test_pipes_and_devices_get_a_record_in_batch_without_waiting(tmp_path):
 def test_the_folder_lock_is_not_held_by_a_worker_of_a_killed_batch(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
-    script = ("import os, sys, time\nfrom pathlib import Path\nfrom budgetextract.batch import _lock\n"
+    script = ("import os, sys, time\nfrom pathlib import Path\nfrom budgetextract.runs.batch import _lock\n"
               f"lock = _lock(Path({str(out)!r}))\n"
               "if os.fork() == 0:\n    time.sleep(30)\n    os._exit(0)\n"
               "print('locked', flush=True)\ntime.sleep(30)\n")
@@ -483,7 +483,7 @@ def test_a_worker_dies_with_its_parent_even_mid_file(tmp_path):
     big = tmp_path / "long.txt"
     big.write_text("一、收支预算总体情况\n" + "".join(f"{i}、项目支出预算{i}.00万元，基本支出预算{i}.50万元。\n" for i in range(40_000)),
                    encoding="utf-8")
-    script = ("import os, sys\nfrom pathlib import Path\nfrom budgetextract.isolation import Limits, _Pool\n"
+    script = ("import os, sys\nfrom pathlib import Path\nfrom budgetextract.runs.isolation import Limits, _Pool\n"
               "pool = _Pool(1, Limits())\nw = pool.workers[0]\n"
               f"w['conn'].send(os.fsencode({str(big)!r}))\n"
               "print(w['proc'].pid, flush=True)\nimport time; time.sleep(60)\n")

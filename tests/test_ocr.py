@@ -13,7 +13,7 @@ import pytest
 from budgetextract import pipeline
 from budgetextract.evaluate import gold_id, load_gold, score_summary
 from budgetextract.readers import ocr, read_bytes
-from budgetextract.review import review_page
+from budgetextract.views.review import review_page
 from budgetextract.tables.cells import total_row
 
 from conftest import GOLD, extracted, needs_real, real_ids_with_gold, real_file

@@ -86,8 +86,8 @@ def test_review_page_in_chromium(tmp_path, path):
 
 @needs_browser
 def test_report_renders_with_plots(tmp_path):
-    from budgetextract.batch import run_batch
-    from budgetextract.isolation import Limits
+    from budgetextract.runs.batch import run_batch
+    from budgetextract.runs.isolation import Limits
 
     inputs = tmp_path / "in"
     shutil.copytree(CORPUS, inputs)

@@ -7,7 +7,7 @@ import copy
 
 import pytest
 
-from budgetextract.series import corpus_findings, same_budgets, series_rows
+from budgetextract.runs.series import corpus_findings, same_budgets, series_rows
 from conftest import extracted, needs_real, real_files
 
 

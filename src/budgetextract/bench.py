@@ -16,7 +16,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from .errors import InputError
-from .files import discover
+from .runs.files import discover
 
 STAGES = ["read", "normalize", "segment", "nlp", "extract", "tables"]
 
@@ -67,8 +67,8 @@ def _floors(pdfs: list[Path]) -> dict[str, float]:
 
 
 def _batch_seconds(files: list[Path], jobs: int) -> float:
-    from .batch import run_batch
-    from .isolation import Limits
+    from .runs.batch import run_batch
+    from .runs.isolation import Limits
 
     with tempfile.TemporaryDirectory() as tmp:
         inputs = Path(tmp) / "in"

@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .files import discover, display, missing, temporary_beside, with_record_names
+from .runs.files import discover, display, missing, temporary_beside, with_record_names
 from .checks.registry import Policy
-from .isolation import DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT, Limits
+from .runs.isolation import DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT, Limits
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -66,7 +66,7 @@ def _error_json(path: Path, code: str, message: str) -> str:
 def _outcomes(files: list[Path], args, limits: Limits):
     """Each file in a worker within the limits; with --debug in this process, so that a
     bug shows its traceback."""
-    from .isolation import Outcome, run_isolated
+    from .runs.isolation import Outcome, run_isolated
     from .pipeline import process_file
 
     if not args.debug:
@@ -104,7 +104,8 @@ def cmd_extract(args) -> int:
 
 
 def cmd_batch(args) -> int:
-    from .batch import OutputBusy, SchedulerUnreachable, run_batch
+    from .api import batch
+    from .runs.batch import OutputBusy, SchedulerUnreachable
 
     _inputs(args.paths)
     limits = _limits(args)
@@ -112,8 +113,9 @@ def cmd_batch(args) -> int:
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {display(out)} is a file; give a folder")
     try:
-        counts = run_batch(args.paths, out, jobs=args.jobs or os.cpu_count() or 1, limits=limits, force=args.force,
-                           progress=not args.quiet, dask=args.dask, retry_failed=args.retry_failed)
+        counts = batch(args.paths, out, jobs=args.jobs, timeout=limits.timeout, max_memory=limits.max_memory_mb,
+                       ocr=limits.ocr == "force", policy=limits.policy, force=args.force, progress=not args.quiet,
+                       dask=args.dask, retry_failed=args.retry_failed)
     except (OutputBusy, SchedulerUnreachable) as exc:
         raise UsageError(str(exc)) from exc
     except OSError as exc:
@@ -133,7 +135,7 @@ def cmd_bench(args) -> int:
 
 def cmd_review(args) -> int:
     from .errors import InputError
-    from .review import review_page
+    from .views.review import review_page
 
     given = Path(args.input)
     if not given.exists():
@@ -162,7 +164,7 @@ def cmd_review(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from .report import report_page
+    from .views.report import report_page
 
     folder = Path(args.folder)
     if not (folder / "manifest.jsonl").exists():

@@ -13,7 +13,7 @@ import regex
 from . import __version__
 from .checks.registry import Policy
 from .errors import InputError
-from .files import display
+from .runs.files import display
 from .normalize import NormalizedText, normalize
 from .readers import RawDocument, read_bytes
 from .schema import BudgetDocument, ErrorInfo, OcrPage, Source

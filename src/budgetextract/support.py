@@ -176,7 +176,7 @@ def _narrative(ctx: Context, key: str, fact: Fact, year: int | None, figures: di
             lead_end = figures[first.end_char][2] if first.end_char in figures else first.start_char
             lead = _without_department(ctx, text[clause:lead_end].strip())
     label = text[start:figure]
-    fund = None
+    fund = narrower = None
     own = fact.scope.unit is None and fact.scope.part_of is None
     if key in _CHANGES.values():
         pass  # the headline change is read by its own pattern (patterns/fields.json total_change)
@@ -194,8 +194,17 @@ def _narrative(ctx: Context, key: str, fact: Fact, year: int | None, figures: di
             rest = _PART_OF_WHOLE.sub("", rest, 1)
         if own:
             own, fund = _of_key(key, label, rest, (_vocabulary().neutral,), year, inherited)
+        narrower = None if own else _narrower(key, rest, label)
+    scope = fact.scope.model_copy(update={"fund": fund}) if own else fact.scope
     return Statement(value=fact.value, page=fact.evidence.page, text=label.strip() or fact.evidence.text, source="narrative",
-                     scope=fact.scope.model_copy(update={"fund": fund}) if own else fact.scope, of_key=own, start=fact.evidence.start)
+                     scope=scope.model_copy(update={"part_of": narrower}) if narrower else scope, of_key=own, start=fact.evidence.start)
+
+
+def _narrower(key: str, rest: str, label: str) -> str | None:
+    """The label when it names a narrower figure than the key (本年收入合计 of 收入总计): a part,
+    positively of another scope."""
+    narrower = _vocabulary().narrower.get(key)
+    return label.strip() if narrower is not None and narrower.search(rest) else None
 
 
 def _table(key: str, fact: Fact, trusted: bool, year: int | None) -> Statement:
@@ -211,8 +220,10 @@ def _table(key: str, fact: Fact, trusted: bool, year: int | None) -> Statement:
     within = part is None or "basic_expenditure" in v.parents.get(key, ())  # 人员经费 of a basic-expenditure table
     if trusted and fact.scope.unit is None and within:
         own, fund = _of_key(key, words, rest, (v.table_neutral, v.neutral), year)
+    narrower = None if own else _narrower(key, rest, row)
+    scope = scope.model_copy(update={"fund": fund}) if own else scope
     return Statement(value=fact.value, page=fact.evidence.page, text=fact.evidence.label or fact.evidence.text, source="table",
-                     scope=scope.model_copy(update={"fund": fund}) if own else scope, of_key=own, start=fact.evidence.start)
+                     scope=scope.model_copy(update={"part_of": narrower}) if narrower else scope, of_key=own, start=fact.evidence.start)
 
 
 def _untrusted(doc: BudgetDocument) -> dict[str, list[Finding]]:

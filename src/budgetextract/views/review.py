@@ -13,7 +13,7 @@ import html
 import json
 from pathlib import Path
 
-from .schema import SUMMARY_KEYS
+from ..schema import SUMMARY_KEYS
 
 # colour per fact family (the first part of the field path)
 _FAMILY_COLOURS = {
@@ -113,7 +113,7 @@ def _section_anchors(sections: list[dict]) -> list[int]:
 
 
 def _summary_rows(record: dict, facts: list[dict]) -> str:
-    from .extract.fields import specs
+    from ..extract.fields import specs
 
     paths = {spec.field: spec.path for spec in specs()[0]}
     support = record.get("support", {})
@@ -162,7 +162,7 @@ def _summary_row(key: str, value, facts: list[dict], paths: list[str], support: 
 def _findings(record: dict, facts: list[dict]) -> str:
     """Findings grouped by severity, then code; each with the text of every side it quotes,
     linked to the fact highlighted there where there is one."""
-    from .checks.registry import SEVERITIES, registry
+    from ..checks.registry import SEVERITIES, registry
 
     by_span = {(f["evidence"]["start"], f["evidence"]["end"]): i for i, f in enumerate(facts)}
     groups: dict[tuple[str, str], list[dict]] = {}
@@ -237,7 +237,7 @@ def render(record: dict, text: str, page_starts: list[int]) -> str:
 
 def review_page(source: Path, record_json: Path | None = None) -> str:
     """The page for a document, from its record if given (else it is extracted now)."""
-    from .pipeline import load, process_file
+    from ..pipeline import load, process_file
 
     record = json.loads(record_json.read_text(encoding="utf-8")) if record_json else json.loads(process_file(source).to_json())
     if record["status"] == "error":

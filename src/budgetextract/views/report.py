@@ -10,7 +10,7 @@ import math
 from collections import Counter
 from pathlib import Path
 
-from .schema import SUMMARY_KEYS
+from ..schema import SUMMARY_KEYS
 
 _BAR = "#4a78b5"
 
@@ -103,7 +103,7 @@ def _lacking(ok: list[dict], keys: list[str], with_classes: set[str]) -> str:
 
 def _findings_table(findings: list[dict]) -> str:
     """Each code's findings and the documents raising them, errors first."""
-    from .checks.registry import SEVERITIES, registry
+    from ..checks.registry import SEVERITIES, registry
 
     known = registry()
     counts = Counter((r["severity"], r["code"]) for r in findings)

@@ -18,11 +18,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__
+from .. import __version__
 from .files import display, is_regular, temporary_beside, with_record_names
 from .isolation import TRANSIENT, Limits, run_isolated
 from .manifest import manifest_key, open_manifest, read_manifest
-from .schema import SCHEMA_VERSION, BudgetDocument, ErrorInfo, Source
+from ..schema import SCHEMA_VERSION, BudgetDocument, ErrorInfo, Source
 
 RECORDS = "records"
 
@@ -152,7 +152,7 @@ def plan(inputs: list[str], out: Path, force: bool, retry_failed: bool = False) 
 
 def _extract_to_json(path: str, limits: Limits) -> tuple[str, str, int, float]:
     """The unit of work on a Dask cluster (module level, so it pickles by reference)."""
-    from .pipeline import process_file
+    from ..pipeline import process_file
 
     started = time.perf_counter()
     doc = process_file(Path(path), policy=limits.policy, ocr=limits.ocr)

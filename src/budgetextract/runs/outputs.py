@@ -14,7 +14,7 @@ from typing import Any
 
 from .files import display
 from .manifest import read_manifest
-from .schema import SCHEMA_VERSION, SUMMARY_KEYS
+from ..schema import SCHEMA_VERSION, SUMMARY_KEYS
 from .series import corpus_findings, same_budgets, series_rows
 
 # column → Frictionless type; the column order of each table

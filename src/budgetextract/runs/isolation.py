@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
-from .checks.registry import Policy
+from ..checks.registry import Policy
 
 DEFAULT_TIMEOUT = 300.0
 DEFAULT_MAX_MEMORY_MB = 2048
@@ -88,12 +88,12 @@ _PR_SET_PDEATHSIG = 1
 
 
 def _worker(conn: Connection, limits: Limits, parent: int) -> None:
-    from .pipeline import process_file
+    from ..pipeline import process_file
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent ends the workers
     _die_with_parent(parent)
     _limit_memory(limits.max_memory_mb)
-    from .readers import ocr
+    from ..readers import ocr
 
     ocr.on_page(lambda: conn.send(_OCR_PAGE))
     while True:
@@ -148,7 +148,7 @@ def run_isolated(paths: list[Path], jobs: int, limits: Limits) -> Iterator[Outco
     """Process each path in a worker; outcomes in the order they finish."""
     if not paths:
         return
-    from .nlp import pipeline
+    from ..nlp import pipeline
 
     pipeline()  # loaded once in the parent; forked workers share it
     pool = _Pool(max(1, min(jobs, len(paths))), limits)

@@ -20,8 +20,8 @@ from functools import lru_cache
 
 import regex
 
-from . import vocab
-from .checks.registry import finding
+from .. import vocab
+from ..checks.registry import finding
 
 _KEY_FIGURES = ("revenue_total", "expenditure_total", "fiscal_appropriation_total")
 _ROUNDING = Decimal("0.02")  # two printed figures, each rounded to 0.01

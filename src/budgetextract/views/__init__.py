@@ -1,0 +1,1 @@
+"""HTML views: one document's review page and a batch's report."""
