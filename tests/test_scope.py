@@ -11,7 +11,7 @@ from pathlib import Path
 from budgetextract.checks.arithmetic import _within_figures_rounding
 from budgetextract.extract.from_tables import _line_item, _printed_rounding
 from budgetextract.pipeline import process_file
-from budgetextract.schema import BudgetDocument, Table, TableRow
+from budgetextract.schema import BudgetDocument, Table
 from budgetextract.tables.grid import GridCell, RawGrid, rows_of
 
 HEAD = "2026年深圳市司法局部门预算\n目录\n第一部分部门概况\n一、部门主要职责\n负责全市司法行政工作。\n"

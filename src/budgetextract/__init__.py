@@ -8,30 +8,9 @@
 See help(budgetextract.extract), help(budgetextract.batch), help(budgetextract.open_run).
 """
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING
-
 __version__ = "0.1.0"
+
+from .api import batch, extract, open_run  # noqa: E402  (after __version__, which the modules it loads read)
+from .schema import BudgetDocument  # noqa: E402
+
 __all__ = ["BudgetDocument", "batch", "extract", "open_run"]
-
-if TYPE_CHECKING:
-    from .api import batch, extract, open_run
-    from .schema import BudgetDocument
-
-
-def __getattr__(name: str):
-    # loaded on first use: the command line's start-up does not pay for them
-    if name in ("batch", "extract", "open_run"):
-        from . import api
-
-        return getattr(api, name)
-    if name == "BudgetDocument":
-        from .schema import BudgetDocument
-
-        return BudgetDocument
-    raise AttributeError(f"module 'budgetextract' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *__all__])

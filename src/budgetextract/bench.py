@@ -1,6 +1,6 @@
 """`budgetextract bench`: where the time goes, against the floors of the PDF libraries.
 
-Per format and per stage (read, normalize, segment, nlp, extract + checks, tables) on the
+Per format and per stage (read, normalize, segment, nlp, extract + checks + support, tables) on the
 given files (a PDF read by OCR counts as `pdf-ocr`: its read stage is the recognizer's); in the same run the floors on the same PDFs: pypdfium2 text only, and
 pdfplumber text + tables on every page; then whole batches with 1 and N workers, and
 the peak memory of a worker. Numbers to report, not assertions.
@@ -22,9 +22,9 @@ STAGES = ["read", "normalize", "segment", "nlp", "extract", "tables"]
 
 
 def _stages(path: Path) -> tuple[str, int, dict[str, float]] | None:
-    from .extract import run_extraction
     from .nlp import analyse
     from .normalize import normalize
+    from .pipeline import analyse_document
     from .readers import read_bytes
     from .schema import BudgetDocument, Source
     from .segment import segment
@@ -42,7 +42,7 @@ def _stages(path: Path) -> tuple[str, int, dict[str, float]] | None:
     s = clock(); entities = analyse(norm.text); t["nlp"] = clock() - s
     s = clock(); tables = extract_tables(raw, data, norm, sections); t["tables"] = clock() - s
     doc = BudgetDocument(source=Source(file_name=path.name, path=str(path)), sections=sections)
-    s = clock(); run_extraction(doc, norm, tables, entities); t["extract"] = clock() - s
+    s = clock(); analyse_document(doc, norm, tables, entities); t["extract"] = clock() - s
     return ("pdf-ocr" if raw.ocr else raw.format), (len(raw.pages) if raw.paged else 1), t
 
 

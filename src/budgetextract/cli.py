@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .runs.files import discover, display, missing, temporary_beside, with_record_names
+from .display import display
+from .runs.files import discover, missing, temporary_beside, with_record_names
 from .checks.registry import Policy
 from .runs.isolation import DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT, Limits
 

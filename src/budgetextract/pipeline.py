@@ -13,7 +13,7 @@ import regex
 from . import __version__
 from .checks.registry import Policy
 from .errors import InputError
-from .runs.files import display
+from .display import display
 from .normalize import NormalizedText, normalize
 from .readers import RawDocument, read_bytes
 from .schema import BudgetDocument, ErrorInfo, OcrPage, Source
@@ -88,8 +88,19 @@ def process_file(path: Path, debug: bool = False, policy: Policy = Policy(), ocr
     return doc
 
 
-def process_bytes(path: Path, data: bytes, ocr: str = "auto") -> BudgetDocument:
+def analyse_document(doc: BudgetDocument, norm: NormalizedText, tables: list, entities=None) -> None:
+    """Extraction, the checks, then each key's support (which keeps a finding of disagreement
+    only where two statements of one established scope differ)."""
+    from .checks import run_checks
     from .extract import run_extraction
+    from .support import corroborate
+
+    ctx = run_extraction(doc, norm, tables, entities)
+    doc.findings += run_checks(doc, doc.summary, doc.facts, ctx, doc.tables, doc.findings)
+    corroborate(ctx, doc)
+
+
+def process_bytes(path: Path, data: bytes, ocr: str = "auto") -> BudgetDocument:
     from .extract.meta import other_kind
 
     loaded = load(path, data, ocr)
@@ -110,7 +121,7 @@ def process_bytes(path: Path, data: bytes, ocr: str = "auto") -> BudgetDocument:
     doc.warnings.extend(raw.warnings)
     tables = extract_tables(raw, data, norm, sections)
     doc.ocr_pages = [OcrPage(page=n, confidence=p.confidence) for n, p in sorted(raw.ocr.items())]
-    run_extraction(doc, norm, tables)
+    analyse_document(doc, norm, tables)
     if raw.ocr:
         for fact in doc.facts:
             read = raw.ocr.get(fact.evidence.page)

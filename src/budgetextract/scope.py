@@ -44,6 +44,12 @@ def _patterns() -> _Patterns:
                      periods=[(regex.compile(p), period) for p, period in data["periods"]], fund_sections=data["fund_sections"])
 
 
+def carryover_in_fund_figures(folded: str) -> bool:
+    """The document says its fund figures include last year's carry-over (结转金额已纳入相应
+    性质的资金收入中): they are not the current year's."""
+    return bool(regex.search(vocab.load("fields")["carryover_in_fund_figures"], folded))
+
+
 def clause_start(text: str, pos: int) -> int:
     """Where the clause holding pos begins (after the last 。 ; or line break). Each mark is
     looked for only after the line's start: a text without ; would be searched back to its

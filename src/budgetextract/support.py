@@ -24,7 +24,7 @@ from . import vocab
 from .checks.registry import finding
 from .normalize import fold
 from .rounding import agree, half
-from .scope import abbreviates, clause_start, table_scope
+from .scope import abbreviates, carryover_in_fund_figures, clause_start, table_scope
 from .tables.cells import is_trifle
 from .schema import BudgetDocument, Evidence, Fact, Finding, Scope, Statement, Support
 
@@ -358,13 +358,13 @@ def _quote(s: Statement) -> str:
     return f"{where}“{s.text[-40:]}” {s.value} ({scope})"
 
 
-def corroborate(ctx: Context, doc: BudgetDocument, funds_carry_over: bool = False) -> None:
+def corroborate(ctx: Context, doc: BudgetDocument) -> None:
     """Set doc.support, and keep each finding of disagreement only where two statements of
     one established scope disagree; a figure nulled for a difference with a statement of
     no established scope is restored from the statements that establish it."""
     untrusted = _untrusted(doc)
     evidence: dict[int, Evidence] = {}
-    stated = statements(ctx, doc, set(untrusted), funds_carry_over, evidence)
+    stated = statements(ctx, doc, set(untrusted), carryover_in_fund_figures(ctx.norm.folded), evidence)
     summary = doc.summary
     findings: list[Finding] = []
     for f in doc.findings:

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import regex
-
 from spacy.tokens import Doc as SpacyDoc
 
-from .. import vocab
-from ..checks import run_checks
 from ..nlp import analyse
 from ..normalize import NormalizedText
 from ..region import department_key, region_of
 from ..schema import BudgetDocument, Fact, Finding, Summary, Table
-from ..support import corroborate
+from ..scope import carryover_in_fund_figures
 from .changes import change_facts, ends_a_list, headline_change, parse_change, placeholder_finding
 from .context import Context
 from .execution import extract_execution, table_entries
@@ -28,15 +24,10 @@ _FUND_FIELDS = ("general_public_budget", "government_fund_budget", "state_capita
 _HEAD = 1500  # characters of the text where its title and its 主管部门 line stand
 
 
-def _carryover_in_fund_figures(ctx: Context) -> bool:
-    """The document says its fund figures include last year's carry-over (结转金额已纳入相应
-    性质的资金收入中): they are not the current year's."""
-    return bool(regex.search(vocab.load("fields")["carryover_in_fund_figures"], ctx.norm.folded))
-
-
-def run_extraction(doc: BudgetDocument, norm: NormalizedText, tables: list[Table], entities: SpacyDoc | None = None) -> None:
-    """Fill doc's summary, facts, findings and tables. `entities` is the spaCy Doc of
-    norm.text when the caller already has it (the benchmark times that stage apart)."""
+def run_extraction(doc: BudgetDocument, norm: NormalizedText, tables: list[Table], entities: SpacyDoc | None = None) -> Context:
+    """Fill doc's summary, facts, tables and the findings of extraction itself; the context
+    the checks and support read is returned. `entities` is the spaCy Doc of norm.text when the
+    caller already has it (the benchmark times that stage apart)."""
     field_specs, _, _, excluded = specs()
     meta = extract_meta(norm, doc.sections, doc.source.file_name)
     ctx = Context(norm=norm, sections=doc.sections, doc=entities if entities is not None else analyse(norm.text),
@@ -77,8 +68,7 @@ def run_extraction(doc: BudgetDocument, norm: NormalizedText, tables: list[Table
             findings.append(placeholder_finding(ctx, f"changes.{spec.path}", change))
         elif change is not None:
             facts.extend(change_facts(ctx, spec.path, change))
-    funds_carry_over = _carryover_in_fund_figures(ctx)
-    if funds_carry_over:
+    if carryover_in_fund_figures(norm.folded):
         narrower.update(f for f in _FUND_FIELDS if getattr(summary, f) is not None)
     if other_parts:
         # the contract's other_revenue is the sum of the non-appropriation revenue lines stated
@@ -108,8 +98,8 @@ def run_extraction(doc: BudgetDocument, norm: NormalizedText, tables: list[Table
     doc.tables = tables
     doc.summary = summary
     doc.facts = facts
-    doc.findings = findings + run_checks(doc, summary, facts, ctx, tables, findings)
-    corroborate(ctx, doc, funds_carry_over)
+    doc.findings = findings
+    return ctx
 
 
 def _vehicle_from_its_parts(summary: Summary) -> None:

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
-from .files import display, is_regular, temporary_beside, with_record_names
+from ..display import display
+from .files import is_regular, temporary_beside, with_record_names
 from .isolation import TRANSIENT, Limits, run_isolated
 from .manifest import manifest_key, open_manifest, read_manifest
 from ..schema import SCHEMA_VERSION, BudgetDocument, ErrorInfo, Source

@@ -51,19 +51,6 @@ def is_regular(path: Path) -> bool:
         return False
 
 
-def display(path: Path | str) -> str:
-    """A path as text that can always be written out: a name that is not UTF-8 (GBK bytes
-    left by unzipping a Windows archive) is decoded as GB18030, else shown escaped."""
-    raw = os.fsencode(path)
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            return raw.decode("gb18030")
-        except UnicodeDecodeError:
-            return raw.decode("utf-8", "backslashreplace")
-
-
 def with_record_names(paths: list[str]) -> list[tuple[Path, Path]]:
     """Each input file with its record's path relative to the output folder: the file's
     path under the folder it was found in (under that folder's name when several folders

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .files import display
+from ..display import display
 from .manifest import read_manifest
 from ..schema import SCHEMA_VERSION, SUMMARY_KEYS
 from .series import corpus_findings, same_budgets, series_rows
