@@ -151,11 +151,28 @@ def _write_csv(path: Path, columns: dict[str, str], values: dict[str, list]) -> 
     os.replace(tmp, path)
 
 
+_INT64 = range(-(1 << 63), 1 << 63)
+
+
+def _typed(kind: str, value: Any) -> Any:
+    """A cell as its column's type takes it: a count past a 64-bit integer (a figure misread
+    or misprinted, 编制99999999999999999999名) is no count, null in the typed tables (the
+    record and the CSV keep it as printed); a number is a float."""
+    if value is None or isinstance(value, bool):
+        return value
+    if kind == "integer":
+        return value if isinstance(value, int) and value in _INT64 else None
+    if kind == "number" and isinstance(value, (int, float)):
+        return float(value)
+    return value
+
+
 def _arrow_table(columns: dict[str, str], values: dict[str, list]):
     import pyarrow as pa
 
     types = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64()}
-    return pa.Table.from_pydict(values, schema=pa.schema([(name, types[kind]) for name, kind in columns.items()]))
+    typed = {c: [_typed(kind, v) for v in values[c]] if kind != "string" else values[c] for c, kind in columns.items()}
+    return pa.Table.from_pydict(typed, schema=pa.schema([(name, types[kind]) for name, kind in columns.items()]))
 
 
 def write_outputs(out: Path) -> int:
