@@ -169,3 +169,46 @@ def test_the_eta_counts_the_work_left_not_the_files():
     bar.update(pages=2, failed=False, size=100_000)  # a small file done: 900 KB of 1 MB left
     eta = int(stream.getvalue().split("ETA ")[1].split("s")[0])
     assert 85 <= eta <= 95  # 900 KB at 10 KB/s, not "2 files at 10 s a file"
+
+
+def test_a_figure_past_a_64_bit_integer_does_not_break_the_tables(tmp_path):
+    """核定事业编制99999999999999999999名: the record keeps it, the typed tables hold null, and
+    every table is written (the batch and every rerun died on it)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    text = (CORPUS / "sample_haikou_style.txt").read_text(encoding="utf-8").replace("核定事业编制26名", "核定事业编制99999999999999999999名")
+    (folder / "huge.txt").write_text(text, encoding="utf-8")
+    out = tmp_path / "run"
+    run_batch([str(folder)], out, jobs=1, progress=False)
+    record = json.loads((out / "records" / "huge.txt.json").read_text(encoding="utf-8"))
+    assert record["summary"]["staffing_authorized"] == 99999999999999999999
+    import duckdb
+
+    con = duckdb.connect(str(out / "budgets.duckdb"), read_only=True)
+    assert con.sql("select staffing_authorized, staff_actual from summary").fetchall() == [(None, 24)]
+    assert (out / "summary.parquet").exists() and (out / "datapackage.json").exists()
+    with (out / "summary.csv").open(encoding="utf-8") as f:
+        assert next(csv.DictReader(f))["staffing_authorized"] == "99999999999999999999"
+
+
+def test_a_second_batch_into_one_folder_keeps_the_first_ones_records(tmp_path):
+    """batch 2018/ --out run, then batch 2019/ --out run, both holding dept.txt: each keeps a
+    record of its own, and a rerun of 2018 finds its own record done."""
+    for year, sample in (("2018", "sample_haikou_style.txt"), ("2019", "sample_jiangsu_style.txt")):
+        (tmp_path / year).mkdir()
+        shutil.copy(CORPUS / sample, tmp_path / year / "dept.txt")
+    out = tmp_path / "run"
+    run_batch([str(tmp_path / "2018")], out, jobs=1, progress=False)
+    run_batch([str(tmp_path / "2019")], out, jobs=1, progress=False)
+    manifest = read_manifest(out)
+    first, second = (manifest[str(tmp_path / year / "dept.txt")] for year in ("2018", "2019"))
+    assert first["record"] != second["record"]
+    for entry, department in ((first, "示例市青少年活动中心"), (second, "示例省档案馆")):
+        record = json.loads(Path(entry["record"]).read_text(encoding="utf-8"))
+        assert record["department"] == department and record["source"]["sha256"] == entry["sha256"]
+    counts = run_batch([str(tmp_path / "2018")], out, jobs=1, progress=False)
+    assert (counts["skipped"], counts["done"]) == (1, 0)
+    import duckdb
+
+    con = duckdb.connect(str(out / "budgets.duckdb"), read_only=True)
+    assert sorted(con.sql("select department from summary").fetchall()) == [("示例市青少年活动中心",), ("示例省档案馆",)]

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..display import display
-from .files import is_regular, temporary_beside, with_record_names
+from .files import distinct, is_regular, temporary_beside, with_record_names
 from .isolation import TRANSIENT, Limits, run_isolated
 from .manifest import manifest_key, open_manifest, read_manifest
 from ..schema import SCHEMA_VERSION, BudgetDocument, ErrorInfo, Source
@@ -124,12 +124,17 @@ def plan(inputs: list[str], out: Path, force: bool, retry_failed: bool = False) 
     """(jobs to run, files skipped as done, files unreadable before any work). The same
     content under two names is extracted once, if they are of one format (by suffix:
     the same bytes named .pdf and .txt are read differently)."""
-    manifest = {} if force else read_manifest(out)
+    known = read_manifest(out)
+    manifest = {} if force else known
+    # whose each record is: a record name another input took in an earlier batch is not reused
+    owners = {entry["record"]: key for key, entry in known.items() if entry.get("record")}
     by_content: dict[tuple[str, str], Job] = {}
     skipped = 0
     unreadable: list[tuple[Path, Path]] = []
     for path, name in with_record_names(inputs):
-        record = out / RECORDS / name
+        record, key = out / RECORDS / name, manifest_key(path)
+        if owners.get(os.path.realpath(record), key) != key:
+            record = distinct(record, key)
         if not is_regular(path):  # hashing a pipe or /dev/zero would never end
             unreadable.append((path, record))
             continue
@@ -138,7 +143,7 @@ def plan(inputs: list[str], out: Path, force: bool, retry_failed: bool = False) 
         except OSError:
             unreadable.append((path, record))
             continue
-        entry = manifest.get(manifest_key(path))
+        entry = manifest.get(key)
         if _done(entry, sha, retry_failed):
             skipped += 1
             continue

@@ -99,6 +99,13 @@ def _record_name(name: str) -> str:
     return keep + tail
 
 
+def distinct(record: Path, key: str) -> Path:
+    """record renamed for one input (by its manifest key): where a later batch into the same
+    folder would give a second input a record name the first already has (2018/dept.txt, then
+    2019/dept.txt), the second's record is its own."""
+    return record.with_name(_record_name(f"{record.name.removesuffix('.json')}~{_digest(key)}"))
+
+
 def temporary_beside(path: Path) -> Path:
     """A hidden temporary name in path's folder, short whatever path's name (a name near the
     255-byte limit plus a prefix and suffix would pass it), unique to this process."""
