@@ -212,3 +212,53 @@ def test_a_second_batch_into_one_folder_keeps_the_first_ones_records(tmp_path):
 
     con = duckdb.connect(str(out / "budgets.duckdb"), read_only=True)
     assert sorted(con.sql("select department from summary").fetchall()) == [("示例市青少年活动中心",), ("示例省档案馆",)]
+
+
+def test_a_symlink_loop_gets_its_record_and_the_batch_goes_on(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(CORPUS / "sample_haikou_style.txt", folder)
+    (folder / "a.pdf").symlink_to("b.pdf")
+    (folder / "b.pdf").symlink_to("a.pdf")
+    out = tmp_path / "run"
+    counts = run_batch([str(folder)], out, jobs=1, progress=False)
+    assert (counts["done"], counts["failed"]) == (1, 2)
+    record = json.loads((out / "records" / "a.pdf.json").read_text(encoding="utf-8"))
+    assert record["error"]["code"] == "unreadable" and "loop" in record["error"]["message"]
+
+
+def test_no_record_is_written_outside_the_output_folder(tmp_path):
+    """Two inputs of one name, one typed through ..: their record names come from the folder
+    they share, with no .. in them."""
+    for folder, sample in (("in", "sample_haikou_style.txt"), ("x", "sample_jiangsu_style.txt")):
+        (tmp_path / folder).mkdir()
+        shutil.copy(CORPUS / sample, tmp_path / folder / "a.txt")
+    out = tmp_path / "run"
+    run_batch([str(tmp_path / "in" / "a.txt"), str(tmp_path / "in" / ".." / "x" / "a.txt")], out, jobs=1, progress=False)
+    written = {p for p in tmp_path.rglob("*.json") if p.name.startswith("a.txt")}
+    assert len(written) == 2 and all(out / "records" in p.parents for p in written)
+
+
+def test_a_record_whose_path_cannot_be_made_takes_a_name_of_its_own(tmp_path):
+    """A folder of inputs named report.txt.json/ beside report.txt, and an input nested past the
+    system's path limit: every file gets its record, and the tables are written."""
+    folder = tmp_path / "in"
+    (folder / "report.txt.json").mkdir(parents=True)
+    shutil.copy(CORPUS / "sample_haikou_style.txt", folder / "report.txt")
+    text = (CORPUS / "sample_jiangsu_style.txt").read_bytes()
+    (folder / "report.txt.json" / "a.txt").write_bytes(text)
+    deep = folder
+    for i in range(19):  # 19 × 200 bytes: under the system's path limit as an input, past it under the output folder
+        deep = deep / (f"{i:02d}" + "d" * 198)
+    try:
+        deep.mkdir(parents=True)
+        (deep / "deep.txt").write_bytes(text + "\n附注：嵌套。\n".encode("gb18030"))
+    except OSError:
+        pytest.skip("this file system takes no path that deep")
+    out = tmp_path / ("o" * 250) / ("p" * 250) / "run"
+    assert len(os.fsencode(out / "records" / deep.relative_to(folder) / "deep.txt.json")) > 4096
+    counts = run_batch([str(folder)], out, jobs=1, progress=False)
+    assert (counts["done"], counts["failed"]) == (3, 0)
+    manifest = read_manifest(out)
+    assert len(manifest) == 3 and all(Path(e["record"]).is_file() for e in manifest.values())
+    assert (out / "budgets.duckdb").exists()

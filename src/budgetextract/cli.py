@@ -58,10 +58,9 @@ def _write(target: Path, text: str) -> None:
 
 
 def _error_json(path: Path, code: str, message: str) -> str:
-    from .schema import BudgetDocument, ErrorInfo, Source
+    from .pipeline import error_record
 
-    source = Source(file_name=display(path.name), path=display(path.resolve()))
-    return BudgetDocument(source=source, status="error", error=ErrorInfo(code=code, message=message), extractor_version=__version__).to_json()
+    return error_record(path, code, message).to_json()
 
 
 def _outcomes(files: list[Path], args, limits: Limits):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import stat
 import traceback
 from dataclasses import dataclass
@@ -47,13 +48,21 @@ def load(path: Path, data: bytes | None = None, ocr: str = "auto") -> Loaded:
     return Loaded(raw, norm)
 
 
-def _source(path: Path, data: bytes | None) -> Source:
-    # absolute, so a record opens its source from any folder; a name that is not UTF-8 decoded
-    src = Source(file_name=display(path.name), path=display(path.absolute()))
+def _source(path: Path, data: bytes | None = None, sha256: str | None = None, size: int | None = None) -> Source:
+    # absolute (not resolved: a symlink loop has no end), so a record opens its source from any
+    # folder; a name that is not UTF-8 decoded
+    src = Source(file_name=display(path.name), path=display(os.path.abspath(path)), sha256=sha256, bytes=size)
     if data is not None:
         src.sha256 = hashlib.sha256(data).hexdigest()
         src.bytes = len(data)
     return src
+
+
+def error_record(path: Path, code: str, message: str, *, data: bytes | None = None, sha256: str | None = None,
+                 size: int | None = None) -> BudgetDocument:
+    """The record of a file that gave no document: its source, the error's code and message."""
+    return BudgetDocument(source=_source(Path(path), data, sha256, size), status="error",
+                          error=ErrorInfo(code=code, message=message), extractor_version=__version__)
 
 
 def process_file(path: Path, debug: bool = False, policy: Policy = Policy(), ocr: str = "auto") -> BudgetDocument:
@@ -69,20 +78,15 @@ def process_file(path: Path, debug: bool = False, policy: Policy = Policy(), ocr
         doc.findings = policy.apply(doc.findings)
         return doc
     except MemoryError:
-        doc = BudgetDocument(source=_source(path, data), status="error",
-                             error=ErrorInfo(code="memory", message="the file needs more memory than the per-file limit (--max-memory) allows"))
+        doc = error_record(path, "memory", "the file needs more memory than the per-file limit (--max-memory) allows", data=data)
     except InputError as exc:
-        doc = BudgetDocument(source=_source(path, data), status="error", error=ErrorInfo(code=exc.code, message=exc.message))
+        doc = error_record(path, exc.code, exc.message, data=data)
     except OSError as exc:
-        doc = BudgetDocument(source=_source(path, data), status="error", error=ErrorInfo(code="unreadable", message=f"cannot read the file: {exc.strerror or exc}"))
+        doc = error_record(path, "unreadable", f"cannot read the file: {exc.strerror or exc}", data=data)
     except Exception as exc:  # a bug must not stop a batch; it is reported as such
         if debug:
             raise
-        doc = BudgetDocument(
-            source=_source(path, data),
-            status="error",
-            error=ErrorInfo(code="internal_error", message=f"{type(exc).__name__}: {exc} (rerun with --debug for the traceback)"),
-        )
+        doc = error_record(path, "internal_error", f"{type(exc).__name__}: {exc} (rerun with --debug for the traceback)", data=data)
         doc.warnings.append(traceback.format_exc(limit=3).strip().splitlines()[-1])
     doc.extractor_version = __version__
     return doc

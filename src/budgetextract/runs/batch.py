@@ -20,10 +20,10 @@ from pathlib import Path
 
 from .. import __version__
 from ..display import display
-from .files import distinct, is_regular, temporary_beside, with_record_names
+from ..schema import SCHEMA_VERSION
+from .files import distinct, is_regular, temporary_beside, unreadable_why, with_record_names
 from .isolation import TRANSIENT, Limits, run_isolated
 from .manifest import manifest_key, open_manifest, read_manifest
-from ..schema import SCHEMA_VERSION, BudgetDocument, ErrorInfo, Source
 
 RECORDS = "records"
 
@@ -98,18 +98,16 @@ class Progress:
 
 
 def _error_record(job: Job, code: str, message: str) -> str:
-    doc = BudgetDocument(
-        source=Source(file_name=display(job.path.name), path=display(job.path.resolve()), sha256=job.sha256, bytes=job.size),
-        status="error", error=ErrorInfo(code=code, message=message), extractor_version=__version__,
-    )
-    return doc.to_json()
+    from ..pipeline import error_record
+
+    return error_record(job.path, code, message, sha256=job.sha256, size=job.size).to_json()
 
 
 def _retarget(record_json: str, path: Path) -> str:
     """The same content under another name: the same record, with this file's name."""
     record = json.loads(record_json)
     record["source"]["file_name"] = display(path.name)
-    record["source"]["path"] = display(path.resolve())
+    record["source"]["path"] = display(os.path.abspath(path))
     return json.dumps(record, ensure_ascii=False, indent=1)
 
 
@@ -236,12 +234,18 @@ def _run_locked(inputs, out: Path, jobs: int, limits: Limits, force: bool, progr
         status = json.loads(record_json)
         for path, target in [(job.path, job.record), *job.duplicates]:
             text = record_json if path == job.path else _retarget(record_json, path)
-            _write_atomic(target, text + "\n")
+            try:
+                _write_atomic(target, text + "\n")
+            except OSError:
+                # its path cannot be made (a folder of that name, a path past the system's limit):
+                # the record goes to the top of records/ under a name of its own
+                target = out / RECORDS / distinct(Path(target.name), manifest_key(path))
+                _write_atomic(target, text + "\n")
             code = (status["error"] or {}).get("code")
             # the same transient failure twice (a file that always crashes its parser) is the file's: it is
             # not tried again until --retry-failed
             transient = code in TRANSIENT and code != job.failed_before
-            entry = {"path": manifest_key(path), "record": str(target.resolve()), "sha256": job.sha256, "status": status["status"],
+            entry = {"path": manifest_key(path), "record": os.path.realpath(target), "sha256": job.sha256, "status": status["status"],
                      "error_code": code, "transient": transient, "schema_version": SCHEMA_VERSION,
                      "extractor_version": __version__, "pages": pages, "seconds": round(seconds, 3),
                      "duplicate_of": manifest_key(job.path) if path != job.path else None}
@@ -256,9 +260,7 @@ def _run_locked(inputs, out: Path, jobs: int, limits: Limits, force: bool, progr
     try:
         for path, record in unreadable:
             job = Job(path, record, "", 0)
-            why = "not a regular file (a pipe, device or socket); give a document file" if path.exists() and not is_regular(path) \
-                else "the file cannot be read"
-            finish(job, _error_record(job, "unreadable", why), 0, 0)
+            finish(job, _error_record(job, "unreadable", unreadable_why(path)), 0, 0)
         if todo and dask:
             _run_dask(todo, dask, limits, finish)
         else:

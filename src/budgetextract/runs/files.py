@@ -3,6 +3,7 @@ the name each one's record gets: unique per input path, never outside the output
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import stat
@@ -51,6 +52,19 @@ def is_regular(path: Path) -> bool:
         return False
 
 
+def unreadable_why(path: Path) -> str:
+    """Why a file that is not a regular readable file gives no document, in words a user acts on."""
+    try:
+        path.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "a symbolic link that leads back to itself (a loop); point it at a document"
+        return f"cannot open the file: {exc.strerror or exc}"
+    if not is_regular(path):
+        return "not a regular file (a pipe, device or socket); give a document file"
+    return "the file cannot be read"
+
+
 def with_record_names(paths: list[str]) -> list[tuple[Path, Path]]:
     """Each input file with its record's path relative to the output folder: the file's
     path under the folder it was found in (under that folder's name when several folders
@@ -67,7 +81,8 @@ def with_record_names(paths: list[str]) -> list[tuple[Path, Path]]:
             if len(folders) > 1:
                 rel = Path(root.resolve().name or "root") / rel
         names.append(rel)
-    absolute = [path.absolute() for path, _ in found]
+    # normalized: in/../x/a.txt is x/a.txt, whose path from the shared folder has no ..
+    absolute = [Path(os.path.normpath(path.absolute())) for path, _ in found]
     common = Path(os.path.commonpath(absolute)) if absolute else Path("/")
     # two inputs of one name take their paths from the folder all inputs share; a renamed
     # one may then meet a third name, so this goes on until every name is unique (each round
@@ -80,7 +95,12 @@ def with_record_names(paths: list[str]) -> list[tuple[Path, Path]]:
         if not shared:
             break
         names = [a.relative_to(common) if n in shared else n for n, a in zip(names, absolute)]
-    return [(path, rel.parent / _record_name(rel.name)) for (path, _), rel in zip(found, names)]
+    records = [rel.parent / _record_name(rel.name) for rel in names]
+    # a record whose name is a folder another record needs (report.txt.json beside a folder
+    # report.txt.json/ of inputs), or that would leave the records' folder, takes a name of its own
+    folders = {parent for record in records for parent in record.parents}
+    return [(path, distinct(Path(record.name), os.fsdecode(a)) if record in folders or ".." in record.parts or record.is_absolute()
+             else record) for (path, _), record, a in zip(found, records, absolute)]
 
 
 _NAME_BYTES = 255  # the longest file name most file systems take
