@@ -123,3 +123,24 @@ def test_a_final_accounts_carry_in_is_checked_against_last_years_carry_out(recor
     (found,) = corpus_findings(pair, series)
     assert (found["record"], found["other_record"], found["code"]) == (path, "previous " + path, "carryover_mismatch")
     assert (found["this_value"], found["other_value"]) == (opening, opening + 12.5) and "年初结转和结余" in found["evidence"]
+
+
+@needs_real
+def test_consecutive_budgets_are_set_side_by_side_figure_by_figure(records):
+    """Each pair of a department's consecutive budgets gives one row per figure both state, with
+    the change the later one states beside the difference."""
+    from budgetextract.runs.series import comparisons
+
+    series = series_rows(records, {})
+    rows = comparisons(records, series)
+    pairs = {(r["record"], r["other_record"]) for r in rows if r["relation"] == "previous_year"}
+    linked = {(row["record"], row["previous_record"]) for row in series if row["previous_record"] and row["doc_kind"] == "budget"}
+    assert linked and pairs == linked
+    by_path = dict(records)
+    for r in rows:
+        later, earlier = by_path[r["record"]]["summary"], by_path[r["other_record"]]["summary"]
+        assert (r["value"], r["other_value"]) == (later[r["key"]], earlier[r["key"]])
+        assert r["fiscal_year"] == r["other_fiscal_year"] + 1
+    stated = [r for r in rows if r["stated_change"] is not None]
+    assert stated and all(r["agrees"] == (abs(r["stated_change"] - r["difference"]) < 0.02) for r in stated)
+    assert any(r["agrees"] for r in stated)

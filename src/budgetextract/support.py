@@ -26,7 +26,7 @@ from .normalize import fold
 from .rounding import agree, half
 from .scope import abbreviates, carryover_in_fund_figures, clause_start, table_scope
 from .tables.cells import is_trifle
-from .schema import BudgetDocument, Evidence, Fact, Finding, Scope, Statement, Support
+from .schema import SUMMARY_KEYS, BudgetDocument, Evidence, Fact, Finding, Scope, Statement, Support
 
 if TYPE_CHECKING:
     from .extract.context import Context
@@ -61,8 +61,7 @@ def _vocabulary() -> _Vocabulary:
     data = vocab.load("support")
     anchors, keys = {}, dict(_CHANGES)
     for spec in specs()[0]:
-        if spec.field.startswith("other_revenue."):
-            continue  # other_revenue is the sum of its lines: derived, never stated as one
+        # other_revenue's lines (other_revenue.business …) are keys too: the record holds only their sum
         anchors[spec.field] = (*spec.anchors, *spec.zero)
         keys[spec.path] = keys[spec.field] = spec.field
     return _Vocabulary(
@@ -376,6 +375,8 @@ def corroborate(ctx: Context, doc: BudgetDocument) -> None:
     support = {}
     reported = _reported(findings, stated, evidence)
     for key, said in stated.items():
+        if key not in SUMMARY_KEYS:
+            continue  # a line of other_revenue: its statements judge its findings, the record has no value of it
         taken = _own_over_unknown(summary, key, said) if key not in reported else None
         if taken is not None:
             findings.append(taken)
@@ -455,8 +456,8 @@ def _one_key(summary, key: str, said: list[Statement], f: Finding) -> Finding:
     if _differ(own):
         f.message += f". Statements: {quoted}"
         return f
-    value = getattr(summary, key)
-    if own and value is None and all(_elsewhere(key, s) for s in said if not s.of_key and not agree(s.value, own[0].value)):
+    value = getattr(summary, key, None)
+    if own and value is None and key in SUMMARY_KEYS and all(_elsewhere(key, s) for s in said if not s.of_key and not agree(s.value, own[0].value)):
         value = own[0].value
         setattr(summary, key, value)
         did = f"the figure of its own scope, {value}, is kept"

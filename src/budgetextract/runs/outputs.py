@@ -15,7 +15,7 @@ from typing import Any
 from ..display import display
 from .manifest import read_manifest
 from ..schema import SCHEMA_VERSION, SUMMARY_KEYS
-from .series import corpus_findings, same_budgets, series_rows
+from .series import comparisons, corpus_findings, same_budgets, series_rows
 
 # column → Frictionless type; the column order of each table
 _DOC = {"record": "string", "file_name": "string", "sha256": "string"}
@@ -48,6 +48,10 @@ SCHEMAS: dict[str, dict[str, str]] = {
                  "pages": "string", "evidence": "string"},
     "series": {"department_key": "string", "doc_kind": "string", "fiscal_year": "integer", "record": "string",
                "previous_record": "string", "final_accounts_record": "string", "budget_record": "string"},
+    "comparisons": {"record": "string", "other_record": "string", "relation": "string", "department_key": "string",
+                    "doc_kind": "string", "fiscal_year": "integer", "other_fiscal_year": "integer", "key": "string", "value": "number",
+                    "other_value": "number", "difference": "number", "stated_change": "number", "agrees": "boolean",
+                    "support": "string", "other_support": "string"},
     "corpus_findings": {"record": "string", "other_record": "string", "code": "string", "severity": "string", "field": "string",
                         "this_value": "number", "other_value": "number", "message": "string", "pages": "string", "evidence": "string"},
     "errors": {**_DOC, "path": "string", "code": "string", "message": "string"},
@@ -64,6 +68,7 @@ def _rows(records: list[tuple[str, dict, dict]]) -> dict[str, list[dict[str, Any
     copies = same_budgets(by_path)
     tables["series"] = series_rows(by_path, copies)
     tables["corpus_findings"] = corpus_findings(by_path, tables["series"])
+    tables["comparisons"] = comparisons(by_path, tables["series"])
     for record_path, r, entry in records:
         src = r["source"]
         doc = {"record": record_path, "file_name": src["file_name"], "sha256": src.get("sha256")}
@@ -170,7 +175,7 @@ def _typed(kind: str, value: Any) -> Any:
 def _arrow_table(columns: dict[str, str], values: dict[str, list]):
     import pyarrow as pa
 
-    types = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64()}
+    types = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_()}
     typed = {c: [_typed(kind, v) for v in values[c]] if kind != "string" else values[c] for c, kind in columns.items()}
     return pa.Table.from_pydict(typed, schema=pa.schema([(name, types[kind]) for name, kind in columns.items()]))
 

@@ -22,8 +22,13 @@ import regex
 
 from .. import vocab
 from ..checks.registry import finding
+from ..rounding import half
+from ..schema import SUMMARY_KEYS
 
 _KEY_FIGURES = ("revenue_total", "expenditure_total", "fiscal_appropriation_total")
+# the money keys two documents of a department are compared on
+_COMPARED = tuple(k for k in SUMMARY_KEYS if k not in ("department", "fiscal_year", "doc_kind", "scope", "total_change_amount",
+                                                       "total_change_pct", "total_change_reason", "function_classes"))
 _ROUNDING = Decimal("0.02")  # two printed figures, each rounded to 0.01
 
 
@@ -75,6 +80,53 @@ def series_rows(records: list[tuple[str, dict]], copies: dict[str, str]) -> list
                      "final_accounts_record": by_key.get((department, year, other)) if kind == "budget" else None,
                      "budget_record": by_key.get((department, year, other)) if kind == "final_accounts" else None})
     return rows
+
+
+def comparisons(records: list[tuple[str, dict]], series: list[dict]) -> list[dict]:
+    """One row per figure two related documents of a department both state (the same key, one
+    scope with itself): consecutive budgets, consecutive final accounts, and a budget with its
+    final account. For consecutive years, the change the later document states for the figure
+    beside the difference, and whether the two agree within what the three figures print."""
+    from ..extract.fields import specs
+
+    paths = {spec.field: spec.path for spec in specs()[0]}
+    by_path = dict(records)
+    out = []
+    for row in series:
+        later = by_path[row["record"]]
+        pairs = [("previous_year", row["previous_record"])]
+        if row["doc_kind"] == "final_accounts":
+            pairs.append(("budget_and_final_accounts", row["budget_record"]))
+        for relation, other in pairs:
+            if other is None:
+                continue
+            earlier = by_path[other]
+            for key in _COMPARED:
+                a, b = later["summary"].get(key), earlier["summary"].get(key)
+                if a is None or b is None:
+                    continue
+                a, b = Decimal(str(a)), Decimal(str(b))
+                stated = _stated_change(later, paths.get(key, key)) if relation == "previous_year" else None
+                slack = half(a) + half(b) + (half(stated) if stated is not None else 0)
+                out.append({"record": row["record"], "other_record": other, "relation": relation, "department_key": row["department_key"],
+                            "doc_kind": row["doc_kind"], "fiscal_year": row["fiscal_year"], "other_fiscal_year": earlier["summary"].get("fiscal_year"),
+                            "key": key, "value": float(a), "other_value": float(b), "difference": float(a - b),
+                            "stated_change": float(stated) if stated is not None else None,
+                            "agrees": abs(stated - (a - b)) <= slack if stated is not None else None,
+                            "support": (later.get("support", {}).get(key) or {}).get("status"),
+                            "other_support": (earlier.get("support", {}).get(key) or {}).get("status")})
+    return out
+
+
+def _stated_change(record: dict, path: str) -> Decimal | None:
+    """The change against last year a document states for the figure at path (its headline
+    change for the expenditure total)."""
+    fields = (f"changes.{path}.amount", "changes.total.amount") if path == "expenditure.total" else (f"changes.{path}.amount",)
+    for field in fields:
+        fact = next((f for f in record.get("facts", []) if f["field"] == field), None)
+        if fact is not None and isinstance(fact["value"], (int, float)):
+            return Decimal(str(fact["value"]))
+    return None
 
 
 def corpus_findings(records: list[tuple[str, dict]], series: list[dict]) -> list[dict]:
