@@ -1,0 +1,54 @@
+"""The README's recipes run as printed, on a batch of the shipped corpus."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from budgetextract.runs.batch import run_batch
+
+from conftest import CORPUS, ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+RECIPES = [line for line in re.findall(r"^python -c .*$", README, flags=re.M)]
+PYTHON_BLOCKS = re.findall(r"```python\n(.*?)```", README, flags=re.S)
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    """A folder holding the shipped corpus and its batch as run1, as the README's examples assume."""
+    here = tmp_path_factory.mktemp("readme")
+    shutil.copytree(CORPUS, here / "corpus")
+    run_batch([str(here / "corpus")], here / "run1", jobs=2, progress=False)
+    return here
+
+
+def test_the_readme_has_recipes():
+    assert len(RECIPES) >= 4 and PYTHON_BLOCKS
+
+
+def test_the_support_recipe_finds_verified_figures(folder):
+    recipe = next(r for r in RECIPES if "from support" in r)
+    done = subprocess.run([sys.executable, "-c", shlex.split(recipe, comments=True)[2]], cwd=folder, capture_output=True, text=True)
+    assert "three_public_total" in done.stdout and "4.8" in done.stdout
+
+
+@pytest.mark.parametrize("recipe", RECIPES, ids=lambda r: r[18:60])
+def test_each_duckdb_recipe_runs(folder, recipe):
+    argv = shlex.split(recipe, comments=True)
+    assert argv[:2] == ["python", "-c"]
+    done = subprocess.run([sys.executable, "-c", argv[2]], cwd=folder, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "│" in done.stdout  # DuckDB printed the relation
+
+
+@pytest.mark.parametrize("block", PYTHON_BLOCKS)
+def test_each_python_example_runs(folder, block):
+    done = subprocess.run([sys.executable, "-c", block], cwd=folder, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
