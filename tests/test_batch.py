@@ -79,7 +79,7 @@ def test_batch_records_outputs_and_rerun(tmp_path):
     assert con.sql("select count(*) from function_classes where function_class = '教育支出'").fetchall()[0][0] >= 3
     package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
     assert {r["path"] for r in package["resources"]} == {"summary.csv", "function_classes.csv", "facts.csv", "line_items.csv", "findings.csv",
-                                                        "errors.csv", "execution.csv", "series.csv", "corpus_findings.csv", "support.csv"}
+                                                        "errors.csv", "execution.csv", "series.csv", "corpus_findings.csv", "support.csv", "comparisons.csv"}
 
     again = run_batch([str(tmp_path / "in")], out, jobs=2, limits=Limits(timeout=60), progress=False)
     assert (again["done"], again["failed"], again["skipped"]) == (0, 0, len(inputs))
@@ -100,7 +100,7 @@ def test_hanging_and_crashing_files_do_not_stop_the_batch(tmp_path, monkeypatch)
 
     monkeypatch.setattr(pipeline, "process_file", pathological)  # forked workers inherit it
     out = tmp_path / "out"
-    run_batch([str(tmp_path / "in")], out, jobs=2, limits=Limits(timeout=3), progress=False)
+    run_batch([str(tmp_path / "in")], out, jobs=2, limits=Limits(timeout=10), progress=False)
     codes = {Path(e["path"]).name: e["error_code"] for e in read_manifest(out).values()}
     assert codes["sample_jiangsu_style.docx"] == "timeout"
     assert codes["sample_haikou_style.docx"] == "crashed"

@@ -23,9 +23,9 @@ def test_each_document_names_its_publisher(records):
         if name.startswith(("江苏省", "广东省")):
             assert region["admin_level"] == "province" and region["adcode"] in ("320000", "440000")
         if name.startswith(("北京市", "重庆市", "中共重庆市")):
-            assert (region["province"], region["admin_level"], region["city"]) in (("北京市", "province", None), ("重庆市", "province", None))
+            assert (region["province"], region["admin_level"], region["city"]) in (("北京市", "province", "北京市"), ("重庆市", "province", "重庆市"))
         if "市" in name[:4] and "区" in name[3:7] and name.startswith("上海市"):
-            assert region["admin_level"] == "county" and region["adcode"].startswith("31") and region["county"]
+            assert region["admin_level"] == "county" and region["adcode"].startswith("31") and region["county"] and region["city"] == "上海市"
         if name.startswith(("深圳市", "广州市", "西安市", "烟台市")):
             assert region["admin_level"] == "city" and region["adcode"].endswith("00") and not region["adcode"].endswith("0000")
 

@@ -131,7 +131,11 @@ def region_of(department: str | None, head: str) -> Region:
     if division is None:
         return Region()
     levels = {d.level: d.name for d in _lineage(division)}
-    return Region(province=levels.get("province"), city=levels.get("city"), county=levels.get("county"),
+    province = levels.get("province")
+    # a 直辖市 (北京市, 重庆市 …) is a province and a city at once: its departments and districts
+    # group with the other cities' (its own departments keep admin_level province)
+    city = levels.get("city") or (province if province and province.endswith("市") else None)
+    return Region(province=province, city=city, county=levels.get("county"),
                   adcode=division.adcode, admin_level=division.level)
 
 

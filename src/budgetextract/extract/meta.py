@@ -84,6 +84,10 @@ def _title_block(norm: NormalizedText, sections: list[Section]) -> tuple[str, li
     return "".join(chars), offsets, line_starts
 
 
+# a name's other name in brackets after it (上海市统计和大数据研究院（上海市统计数据管理中心）)
+_ALIAS = regex.compile(r"\([^()]{2,30}\)$")
+
+
 def _clean_name(name: str) -> str:
     """The name as printed, joined where the title wrapped it, without a qualifier (本级)
     and without what no name begins with (punctuation, a list number)."""
@@ -100,7 +104,7 @@ def _department(norm: NormalizedText, sections: list[Section], file_name: str | 
 
     def usable(name: str, org_end: bool) -> bool:
         name = _clean_name(name)
-        return len(name) >= 2 and not reject.match(name) and (not org_end or bool(name_end.search(name)))
+        return len(name) >= 2 and not reject.match(name) and (not org_end or bool(name_end.search(_ALIAS.sub("", name))))
 
     for pattern in explicit:
         m = pattern.search(text)
