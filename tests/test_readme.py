@@ -52,3 +52,22 @@ def test_each_duckdb_recipe_runs(folder, recipe):
 def test_each_python_example_runs(folder, block):
     done = subprocess.run([sys.executable, "-c", block], cwd=folder, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
+
+
+def test_the_data_dictionary_is_one_source():
+    """The README's table is the one `schema --dictionary` prints; the JSON Schema and the
+    batch's datapackage.json describe each summary key from it."""
+    from budgetextract.dictionary import entries, markdown
+    from budgetextract.schema import SUMMARY_KEYS, json_schema
+
+    assert markdown() in README and set(entries()) == set(SUMMARY_KEYS)
+    described = json_schema()["$defs"]["Summary"]["properties"]
+    assert all("(" in described[k]["description"] and entries()[k].terms[0] in described[k]["description"] for k in SUMMARY_KEYS)
+
+
+def test_the_datapackage_describes_each_summary_key(folder):
+    import json
+
+    package = json.loads((folder / "run1" / "datapackage.json").read_text(encoding="utf-8"))
+    fields = {f["name"]: f for r in package["resources"] if r["path"] == "summary.csv" for f in r["schema"]["fields"]}
+    assert "“三公”经费" in fields["three_public_total"]["description"] and fields["three_public_total"]["unit"] == "万元"

@@ -205,6 +205,11 @@ def cmd_checks(args) -> int:
 def cmd_schema(args) -> int:
     from .schema import json_schema
 
+    if args.dictionary:
+        from .dictionary import markdown
+
+        sys.stdout.write(markdown())
+        return EXIT_OK
     sys.stdout.write(json.dumps(json_schema(), ensure_ascii=False, indent=1) + "\n")
     return EXIT_OK
 
@@ -349,6 +354,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schema", help="print the JSON Schema of the record",
                        description="The JSON Schema of the record that extract and batch write (generated from the model), "
                                    "with what each field means. Example: budgetextract schema > record.schema.json")
+    p.add_argument("--dictionary", action="store_true", help="the data dictionary instead: each summary key's 中文 terms, meaning, unit and scope")
     p.set_defaults(func=cmd_schema, subparser=p)
 
     p = sub.add_parser("eval", help="score summaries against gold files (GOLD_DIR/<id>.json; id = file name up to its first _ or .)",

@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
+from .dictionary import entries
+
 SCHEMA_VERSION = "1.4"
 
 
@@ -203,6 +205,9 @@ class Summary(_Model):
 
 
 SUMMARY_KEYS: tuple[str, ...] = tuple(Summary.model_fields)
+for _key, _entry in entries().items():  # each key's meaning, terms, unit and scope, from the data dictionary
+    Summary.model_fields[_key].description = _entry.description
+Summary.model_rebuild(force=True)
 
 
 class Statement(_Model):

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ..dictionary import entries
 from ..display import display
 from .manifest import read_manifest
 from ..schema import SCHEMA_VERSION, SUMMARY_KEYS
@@ -187,6 +188,7 @@ def write_outputs(out: Path) -> int:
 
     records = latest_records(out)
     tables = _rows(records)
+    described = entries()
     db_path = out / "budgets.duckdb"
     tmp_db = out / ".budgets.duckdb.tmp"
     tmp_db.unlink(missing_ok=True)
@@ -204,7 +206,8 @@ def write_outputs(out: Path) -> int:
         resources.append({
             "name": name.replace("_", "-"), "path": f"{name}.csv", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
             "profile": "tabular-data-resource",
-            "schema": {"fields": [{"name": c, "type": t, **({"unit": _MONEY_UNIT} if c in _MONEY_COLUMNS else {})}
+            "schema": {"fields": [{"name": c, "type": t, **({"unit": _MONEY_UNIT} if c in _MONEY_COLUMNS else {}),
+                                   **({"description": described[c].description} if name == "summary" and c in described else {})}
                                   for c, t in columns.items()]},
         })
     con.close()
