@@ -262,3 +262,22 @@ def test_a_record_whose_path_cannot_be_made_takes_a_name_of_its_own(tmp_path):
     manifest = read_manifest(out)
     assert len(manifest) == 3 and all(Path(e["record"]).is_file() for e in manifest.values())
     assert (out / "budgets.duckdb").exists()
+
+
+def test_a_stopped_batch_writes_the_tables_of_what_finished(tmp_path):
+    """A batch stopped (SIGTERM, as a scheduler ends a job; Ctrl-C alike) writes the tables for
+    the files that finished before it exits."""
+    make_inputs(tmp_path / "in", copies=6)
+    out = tmp_path / "run"
+    command = [sys.executable, "-m", "budgetextract.cli", "batch", str(tmp_path / "in"), "--jobs", "1", "--quiet", "--out", str(out)]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(read_manifest(out)) < 4:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    done = read_manifest(out)
+    assert proc.returncode == 128 + signal.SIGINT and b"interrupted" in err
+    with (out / "summary.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert 4 <= len(rows) == len(done) < len(list((tmp_path / "in").rglob("*.*")))

@@ -281,6 +281,10 @@ def _add_limits(p: argparse.ArgumentParser) -> None:
                         "extracted in this run (a batch rerun skips files already done: add --force)")
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="budgetextract",
@@ -376,6 +380,9 @@ def main(argv: list[str] | None = None) -> int:
             args.subparser.error(f"unrecognized arguments: {' '.join(extra)}")
     except SystemExit as exc:
         return int(exc.code) if exc.code is not None else EXIT_USAGE
+    # a stop asked of the process (kill, a scheduler's end of job) ends a batch as Ctrl-C does:
+    # what finished is written to the tables
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         return args.func(args)
     except UsageError as exc:

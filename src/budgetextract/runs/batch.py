@@ -257,6 +257,7 @@ def _run_locked(inputs, out: Path, jobs: int, limits: Limits, force: bool, progr
             counts["failed" if failed else "done"] += 1
             bar.update(pages if path == job.path else 0, failed, job.size if path == job.path else 0)
 
+    interrupted = False
     try:
         for path, record in unreadable:
             job = Job(path, record, "", 0)
@@ -268,11 +269,15 @@ def _run_locked(inputs, out: Path, jobs: int, limits: Limits, force: bool, progr
                 job = todo[outcome.index]
                 record_json = outcome.record_json or _error_record(job, *outcome.error)
                 finish(job, record_json, outcome.pages, outcome.seconds)
+    except KeyboardInterrupt:  # Ctrl-C, or the SIGTERM the command line turns into one
+        interrupted = True
     finally:
         manifest.close()
 
     from .outputs import write_outputs
 
-    counts["tables"] = write_outputs(out)
+    counts["tables"] = write_outputs(out)  # what finished, also when the batch was stopped
     counts["seconds"] = round(time.perf_counter() - bar.start, 2)
+    if interrupted:
+        raise KeyboardInterrupt
     return counts

@@ -91,6 +91,7 @@ def _worker(conn: Connection, limits: Limits, parent: int) -> None:
     from ..pipeline import process_file
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent ends the workers
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's (which writes the tables on its way out)
     _die_with_parent(parent)
     _limit_memory(limits.max_memory_mb)
     from ..readers import ocr
