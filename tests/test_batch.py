@@ -171,6 +171,34 @@ def test_the_eta_counts_the_work_left_not_the_files():
     assert 85 <= eta <= 95  # 900 KB at 10 KB/s, not "2 files at 10 s a file"
 
 
+def test_the_progress_line_names_a_file_that_takes_long(tmp_path, monkeypatch):
+    """A batch's progress line, while a file has been read for a while, names it; the workers
+    tell the bar which files they read."""
+    import io
+
+    from budgetextract.runs.batch import Progress
+
+    stream = io.StringIO()
+    bar = Progress(total=2, enabled=True, stream=stream)
+    bar.watch({0: 3.0, 1: 2.0}, ["scan.pdf", "b.txt"])
+    assert stream.getvalue() == ""  # nothing slow yet
+    bar.watch({0: 42.0, 1: 2.0}, ["scan.pdf", "b.txt"])
+    assert "reading scan.pdf (42s)" in stream.getvalue()
+
+    seen: list[dict[int, float]] = []
+    real = pipeline.process_file
+
+    def slow(path, **options):
+        time.sleep(0.6)
+        return real(path, **options)
+
+    monkeypatch.setattr(pipeline, "process_file", slow)  # forked workers inherit it
+    from budgetextract.runs.isolation import run_isolated
+
+    list(run_isolated([CORPUS / "sample_haikou_style.txt"], 1, Limits(), watch=seen.append))
+    assert seen and all(set(r) <= {0} for r in seen) and max(r.get(0, 0) for r in seen) >= 0.4
+
+
 def test_a_figure_past_a_64_bit_integer_does_not_break_the_tables(tmp_path):
     """核定事业编制99999999999999999999名: the record keeps it, the typed tables hold null, and
     every table is written (the batch and every rerun died on it)."""

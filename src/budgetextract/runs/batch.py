@@ -56,6 +56,9 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+_SLOW = 10.0  # seconds on one file before the progress line names it
+
+
 class Progress:
     """A bar on a terminal; a plain line every few seconds in a log."""
 
@@ -77,7 +80,17 @@ class Progress:
             self.last = now
             self._show(now)
 
-    def _show(self, now: float) -> None:
+    def watch(self, reading: dict[int, float], names: list[str]) -> None:
+        """Between files: where one file has been read for a while (a long scan), the line
+        names it, so a user sees why the count stands still."""
+        now = time.perf_counter()
+        slow = max(reading.items(), key=lambda item: item[1], default=None)
+        if not self.enabled or slow is None or slow[1] < _SLOW or now - self.last < (1 if self.tty else 15):
+            return
+        self.last = now
+        self._show(now, f"  reading {names[slow[0]]} ({slow[1]:.0f}s)")
+
+    def _show(self, now: float, reading: str = "") -> None:
         elapsed = max(now - self.start, 1e-9)
         # the work left is the bytes left, not the files: one long scan outweighs many short texts
         if self.total_bytes and self.bytes:
@@ -85,11 +98,11 @@ class Progress:
         else:
             eta = (self.total - self.done) / (self.done / elapsed) if self.done else 0
         line = (f"{self.done}/{self.total} files  {self.pages / elapsed:.1f} pages/s  "
-                f"ETA {eta:.0f}s  failed {self.failed}")
+                f"ETA {eta:.0f}s  failed {self.failed}{reading}")
         if self.tty:
             width = 24
             filled = int(width * self.done / max(self.total, 1))
-            self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {line}")
+            self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {line}\x1b[K")  # clear what a longer line left
             if self.done == self.total:
                 self.stream.write("\n")
         else:
@@ -265,7 +278,8 @@ def _run_locked(inputs, out: Path, jobs: int, limits: Limits, force: bool, progr
         if todo and dask:
             _run_dask(todo, dask, limits, finish)
         else:
-            for outcome in run_isolated([job.path for job in todo], jobs, limits):
+            names = [display(job.path.name) for job in todo]
+            for outcome in run_isolated([job.path for job in todo], jobs, limits, watch=lambda reading: bar.watch(reading, names)):
                 job = todo[outcome.index]
                 record_json = outcome.record_json or _error_record(job, *outcome.error)
                 finish(job, record_json, outcome.pages, outcome.seconds)

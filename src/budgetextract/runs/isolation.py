@@ -16,7 +16,7 @@ import signal
 import sys
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -145,8 +145,10 @@ class _Pool:
                 w["proc"].kill()
 
 
-def run_isolated(paths: list[Path], jobs: int, limits: Limits) -> Iterator[Outcome]:
-    """Process each path in a worker; outcomes in the order they finish."""
+def run_isolated(paths: list[Path], jobs: int, limits: Limits,
+                 watch: Callable[[dict[int, float]], None] | None = None) -> Iterator[Outcome]:
+    """Process each path in a worker; outcomes in the order they finish. `watch` is told, a few
+    times a second, which files are being read and for how many seconds."""
     if not paths:
         return
     from ..nlp import pipeline
@@ -163,6 +165,8 @@ def run_isolated(paths: list[Path], jobs: int, limits: Limits) -> Iterator[Outco
             busy = [w for w in pool.workers if w["job"] is not None]
             ready = wait([w["conn"] for w in busy], timeout=0.2)
             now = time.monotonic()
+            if watch is not None:
+                watch({w["job"]: now - w["started"] for w in busy})
             for w in busy:
                 index, elapsed = w["job"], now - w["started"]
                 if w["conn"] in ready:
