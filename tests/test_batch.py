@@ -309,3 +309,24 @@ def test_a_stopped_batch_writes_the_tables_of_what_finished(tmp_path):
     with (out / "summary.csv").open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     assert 4 <= len(rows) == len(done) < len(list((tmp_path / "in").rglob("*.*")))
+
+
+def test_a_rerun_reads_again_only_files_whose_size_or_time_changed(tmp_path, monkeypatch):
+    """A rerun over files done knows it from their size and modification time, without reading
+    them; a file touched since is read (hashed) again, and redone only if its content changed."""
+    from budgetextract.runs import batch as runs_batch
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for p in CORPUS.glob("*.txt"):
+        shutil.copy(p, folder)
+    out = tmp_path / "run"
+    run_batch([str(folder)], out, jobs=1, progress=False)
+    hashed: list[Path] = []
+    real = runs_batch.sha256_of
+    monkeypatch.setattr(runs_batch, "sha256_of", lambda path: hashed.append(path) or real(path))
+    assert run_batch([str(folder)], out, jobs=1, progress=False)["skipped"] == 2 and hashed == []
+    touched = folder / "sample_haikou_style.txt"
+    os.utime(touched, ns=(time.time_ns(), time.time_ns() + 10**9))
+    counts = run_batch([str(folder)], out, jobs=1, progress=False)
+    assert hashed == [touched] and (counts["skipped"], counts["done"]) == (2, 0)

@@ -36,6 +36,7 @@ class Job:
     size: int
     duplicates: list[tuple[Path, Path]] = field(default_factory=list)
     failed_before: str | None = None  # the transient error this content met in the last run
+    stamps: dict[Path, tuple[int, int]] = field(default_factory=dict)  # each path's size and mtime when it was hashed
 
 
 def sha256_of(path: Path) -> str:
@@ -149,21 +150,25 @@ def plan(inputs: list[str], out: Path, force: bool, retry_failed: bool = False) 
         if not is_regular(path):  # hashing a pipe or /dev/zero would never end
             unreadable.append((path, record))
             continue
+        entry = manifest.get(key)
         try:
-            sha, size = sha256_of(path), path.stat().st_size
+            st = path.stat()
+            stamp = (st.st_size, st.st_mtime_ns)
+            # the size and modification time it had when it was done: the content recorded then, not read again
+            sha = entry["sha256"] if entry and entry.get("stamp") == list(stamp) else sha256_of(path)
         except OSError:
             unreadable.append((path, record))
             continue
-        entry = manifest.get(key)
         if _done(entry, sha, retry_failed):
             skipped += 1
             continue
         key = (sha, path.suffix.lower())
         if key in by_content:
             by_content[key].duplicates.append((path, record))
+            by_content[key].stamps[path] = stamp
         else:
             again = entry.get("error_code") if entry and entry.get("sha256") == sha and entry.get("transient") else None
-            by_content[key] = Job(path, record, sha, size, failed_before=again)
+            by_content[key] = Job(path, record, sha, stamp[0], failed_before=again, stamps={path: stamp})
     return list(by_content.values()), skipped, unreadable
 
 
@@ -258,7 +263,8 @@ def _run_locked(inputs, out: Path, jobs: int, limits: Limits, force: bool, progr
             # the same transient failure twice (a file that always crashes its parser) is the file's: it is
             # not tried again until --retry-failed
             transient = code in TRANSIENT and code != job.failed_before
-            entry = {"path": manifest_key(path), "record": os.path.realpath(target), "sha256": job.sha256, "status": status["status"],
+            entry = {"path": manifest_key(path), "record": os.path.realpath(target), "sha256": job.sha256,
+                     "stamp": list(job.stamps[path]) if path in job.stamps else None, "status": status["status"],
                      "error_code": code, "transient": transient, "schema_version": SCHEMA_VERSION,
                      "extractor_version": __version__, "pages": pages, "seconds": round(seconds, 3),
                      "duplicate_of": manifest_key(job.path) if path != job.path else None}
