@@ -115,6 +115,9 @@ def process_bytes(path: Path, data: bytes, ocr: str = "auto") -> BudgetDocument:
     source.encoding = raw.encoding
 
     if len(_BUDGET_WORDS.findall(norm.text)) < _MIN_BUDGET_WORDS:
+        if raw.format == "html":  # a page that announces the budget and links to it (请见附件)
+            linked = f"; it links to {'; '.join(raw.attachments[:3])}" if raw.attachments else ""
+            raise InputError("not_a_budget", f"a web page (“{(raw.title or path.name)[:60]}”) without budget figures{linked}")
         raise InputError("not_a_budget", "the document reads as text but has no budget structure (预算/决算 figures); is it the right file?")
     titled = other_kind(norm)
     if titled:

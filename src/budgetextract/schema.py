@@ -39,7 +39,7 @@ class Source(_Model):
     file_name: str
     path: str
     sha256: str | None = None
-    format: Literal["pdf", "docx", "txt"] | None = None
+    format: Literal["pdf", "docx", "txt", "html"] | None = Field(None, description="html: a web page, whose evidence has no page")
     bytes: int | None = None
     pages: int | None = None
     encoding: str | None = Field(None, description="text encoding detected for TXT input")

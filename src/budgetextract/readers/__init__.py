@@ -10,8 +10,10 @@ from pathlib import Path
 from ..errors import InputError
 from .base import RawDocument
 from .docx import read_docx
+from .html import is_html, read_html
 from .pdf import read_pdf
 from .txt import read_txt
+
 
 def sniff_format(data: bytes, suffix: str) -> str:
     head = data[:1024]
@@ -23,12 +25,14 @@ def sniff_format(data: bytes, suffix: str) -> str:
         except zipfile.BadZipFile as exc:
             if suffix == ".docx":
                 raise InputError("corrupt_docx", f"the DOCX (zip) container is damaged: {exc}") from exc
-            raise InputError("unsupported_format", "a damaged zip archive; expected .pdf, .docx or .txt") from exc
+            raise InputError("unsupported_format", "a damaged zip archive; expected .pdf, .docx, .txt or a web page") from exc
         if "word/document.xml" in names:
             return "docx"
         if suffix == ".docx":
             raise InputError("corrupt_docx", "the zip container has no word/document.xml; it is not a Word document")
-        raise InputError("unsupported_format", "a zip archive that is not a Word document; expected .pdf, .docx or .txt")
+        raise InputError("unsupported_format", "a zip archive that is not a Word document; expected .pdf, .docx, .txt or a web page")
+    if is_html(data) or suffix in (".html", ".htm"):
+        return "html"  # crawls save web pages under .pdf names too
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise InputError("unsupported_format", "a legacy Word .doc (or other OLE) file; convert it to .docx (e.g. libreoffice --convert-to docx) and run again")
     if suffix == ".pdf":
@@ -37,7 +41,7 @@ def sniff_format(data: bytes, suffix: str) -> str:
         raise InputError("corrupt_docx", "the file is named .docx but is not a zip container; it is damaged or not a Word document")
     if suffix in (".txt", ".text", ""):
         return "txt"
-    raise InputError("unsupported_format", f"cannot read '{suffix}' files; expected .pdf, .docx or .txt")
+    raise InputError("unsupported_format", f"cannot read '{suffix}' files; expected .pdf, .docx, .txt or a web page (.html)")
 
 
 def read_bytes(path: Path, data: bytes, ocr: str = "auto") -> RawDocument:
@@ -45,9 +49,9 @@ def read_bytes(path: Path, data: bytes, ocr: str = "auto") -> RawDocument:
     if not data.strip():
         raise InputError("empty_file", "the file is empty")
     fmt = sniff_format(data, path.suffix.lower())
-    reader = {"pdf": read_pdf, "docx": read_docx, "txt": read_txt}[fmt]
+    reader = {"pdf": read_pdf, "docx": read_docx, "txt": read_txt, "html": read_html}[fmt]
     doc = read_pdf(path, data, ocr) if fmt == "pdf" else reader(path, data)
-    if path.suffix.lower() not in ("", f".{fmt}"):
+    if path.suffix.lower() not in ("", f".{fmt}") and (fmt, path.suffix.lower()) != ("html", ".htm"):
         doc.warnings.append(f"file named '{path.suffix}' but its content is {fmt}; read as {fmt}")
     return doc
 

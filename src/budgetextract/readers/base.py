@@ -63,3 +63,7 @@ class RawDocument:
     """Tables the format marks as such (DOCX); PDF tables are found later, on demand."""
     ocr: dict[int, RecognizedPage] = field(default_factory=dict)
     """1-based pages read by OCR: their boxes as rows, and the recognizer's confidence."""
+    title: str | None = None
+    """A web page's title."""
+    attachments: list[str] = field(default_factory=list)
+    """A web page's links to documents (附件), as "text (href)"."""

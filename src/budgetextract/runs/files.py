@@ -9,10 +9,10 @@ import os
 import stat
 from pathlib import Path
 
-SUPPORTED_SUFFIXES = {".pdf", ".docx", ".txt"}
+SUPPORTED_SUFFIXES = {".pdf", ".docx", ".txt", ".html", ".htm"}
 # Documents a department might publish that cannot be read: found in folders too, so each
 # gets an error record (unsupported_format) instead of being passed over in silence.
-DOCUMENT_SUFFIXES = SUPPORTED_SUFFIXES | {".doc", ".wps", ".rtf", ".odt", ".xls", ".xlsx", ".et", ".ofd", ".html", ".htm"}
+DOCUMENT_SUFFIXES = SUPPORTED_SUFFIXES | {".doc", ".wps", ".rtf", ".odt", ".xls", ".xlsx", ".et", ".ofd"}
 
 
 def missing(paths: list[str]) -> list[str]:

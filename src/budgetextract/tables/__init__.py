@@ -40,9 +40,9 @@ def _pdf_raws(data: bytes, pages: list[int], ocr: dict):
 
 
 def extract_tables(raw_doc: RawDocument, data: bytes, norm: NormalizedText, sections: list[Section]) -> list[Table]:
-    """The budget tables of a PDF (ruled tables on the pages that show rows) or of a DOCX
-    (its Word tables); where a standard table stands only as text, its 合计 row."""
-    if raw_doc.format == "docx":
+    """The budget tables of a PDF (ruled tables on the pages that show rows), of a DOCX (its
+    Word tables) or of a web page (its <table>s); where a standard table stands only as text, its 合计 row."""
+    if raw_doc.format in ("docx", "html"):
         raws = (read_grid(t.rows, "\n".join(t.above), None) for t in raw_doc.tables)
         tables = assemble(r for r in raws if r is not None)
     elif raw_doc.format == "pdf":
