@@ -7,6 +7,8 @@ import pytest
 from budgetextract.amounts import parse_money
 from budgetextract.nlp import analyse
 
+from conftest import CORPUS
+
 
 def entities(text, label):
     doc = analyse(text)  # spans need their Doc alive
@@ -131,3 +133,16 @@ def test_purpose_is_not_a_reason():
 def test_function_class_names_are_normalised(text, name):
     found = entities(text, "FUNC_CLASS")
     assert found and found[0]._.value == name
+
+
+def test_a_figure_past_decimals_precision_is_read_and_checked_without_error(tmp_path):
+    """A thirty-digit figure (or 0.0000001元 against a total) is a figure, not a crash in the
+    checks of shares."""
+    from budgetextract.pipeline import process_file
+
+    assert parse_money("123456789012345678901234567890万元") == Decimal("123456789012345678901234567890")
+    text = (CORPUS / "sample_haikou_style.txt").read_text(encoding="utf-8")
+    for figure in ("123456789012345678901234567890万元，占收入总计的50%", "0.0000001元，占收入总计的0.01%"):
+        path = tmp_path / "odd.txt"
+        path.write_text(text.replace("核定事业编制26名", f"核定事业编制26名。其他收入{figure}"), encoding="utf-8")
+        assert process_file(path).status == "ok"

@@ -330,3 +330,26 @@ def test_a_rerun_reads_again_only_files_whose_size_or_time_changed(tmp_path, mon
     os.utime(touched, ns=(time.time_ns(), time.time_ns() + 10**9))
     counts = run_batch([str(folder)], out, jobs=1, progress=False)
     assert hashed == [touched] and (counts["skipped"], counts["done"]) == (2, 0)
+
+
+def test_a_run_inside_its_input_folder_is_not_read_as_input(tmp_path):
+    """--out inside the input folder: the run's report page and records are never inputs of
+    the next run; a rerun over files whose record is an error exits 1 and says so."""
+    from budgetextract.cli import main
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(CORPUS / "sample_haikou_style.txt", folder)
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4 broken")
+    out = folder / "run"
+    assert main(["batch", str(folder), "--out", str(out), "--jobs", "1", "--quiet"]) == 1
+    assert main(["report", str(out), "-o", str(out / "report.html")]) == 0
+    assert main(["batch", str(folder), "--out", str(out), "--jobs", "1", "--quiet"]) == 1  # broken.pdf's record is an error
+    assert sorted(Path(p).name for p in read_manifest(out)) == ["broken.pdf", "sample_haikou_style.txt"]
+
+
+def test_limits_that_are_none_are_refused_and_one_past_any_memory_is_none(tmp_path):
+    from budgetextract.cli import main
+
+    assert main(["extract", str(CORPUS / "sample_haikou_style.txt"), "--out", str(tmp_path), "--timeout", "nan"]) == 2
+    assert main(["extract", str(CORPUS / "sample_haikou_style.txt"), "--out", str(tmp_path), "--max-memory", str(10**14)]) == 0

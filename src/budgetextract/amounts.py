@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 
 from .numerals import from_chinese
 
@@ -26,10 +26,12 @@ def parse_number(text: str) -> Decimal | None:
 
 def to_wan(number: Decimal, unit: str) -> Decimal:
     """Convert to 万元 exactly (91,016,775.35 元 → 9101.677535)."""
-    value = number * _TO_WAN[unit]
-    if value == value.to_integral_value():
-        return value.quantize(Decimal(1))
-    return value.normalize()
+    with localcontext() as exact:  # as many digits as printed: a thirty-digit figure is not rounded to 28
+        exact.prec = max(exact.prec, len(number.as_tuple().digits) + 8)
+        value = number * _TO_WAN[unit]
+        if value == value.to_integral_value():
+            return value.to_integral_value()  # 100.00 → 100
+        return value.normalize()
 
 
 def cell_amount(text: str, unit: str | None) -> Decimal | None:

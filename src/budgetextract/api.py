@@ -45,7 +45,8 @@ def batch(inputs: Iterable[str | os.PathLike], out: str | os.PathLike, *, jobs: 
     `timeout` seconds and `max_memory` MB each (0: no limit), one record per file under
     `out/records/`, and the run's tables (summary, support, facts, findings … as CSV, Parquet
     and `budgets.duckdb`). A rerun does only what is missing. Returns the counts: done, failed,
-    skipped (already done), tables (documents in the tables) and seconds.
+    skipped (already done), failed_before (of those, files whose record is an error), tables
+    (documents in the tables) and seconds.
 
     Raises ValueError for a limit out of range, `OutputBusy` when another batch writes `out`,
     `SchedulerUnreachable` when `dask` names a scheduler that cannot be reached. policy: the
@@ -53,8 +54,8 @@ def batch(inputs: Iterable[str | os.PathLike], out: str | os.PathLike, *, jobs: 
     """
     from .runs.batch import run_batch
 
-    if not timeout > 0:
-        raise ValueError("timeout takes a number of seconds above 0")
+    if not 0 < timeout < float("inf"):
+        raise ValueError("timeout takes a number of seconds above 0 (nan and inf are none)")
     if max_memory < 0:
         raise ValueError("max_memory takes megabytes (0 for no limit)")
     limits = Limits(timeout=float(timeout), max_memory_mb=int(max_memory), policy=policy, ocr="force" if ocr else "auto")

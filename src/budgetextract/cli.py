@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import os
 import signal
 import sys
 from pathlib import Path
 
 from . import __version__
-from .display import display
+from .display import shown
 from .runs.files import discover, missing, temporary_beside, with_record_names
 from .checks.registry import Policy
 from .runs.isolation import DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT, Limits
@@ -25,7 +26,7 @@ class UsageError(Exception):
 
 def _inputs(paths: list[str]) -> list[Path]:
     if gone := missing(paths):
-        raise UsageError(f"no such file or folder: {', '.join(map(display, gone))}")
+        raise UsageError(f"no such file or folder: {', '.join(map(shown, gone))}")
     files = discover(paths)
     if not files:
         raise UsageError("no input files found (looked for .pdf, .docx, .txt and other document files)")
@@ -33,8 +34,8 @@ def _inputs(paths: list[str]) -> list[Path]:
 
 
 def _limits(args) -> Limits:
-    if args.timeout <= 0:
-        raise UsageError("--timeout takes a number of seconds above 0")
+    if not math.isfinite(args.timeout) or args.timeout <= 0:
+        raise UsageError("--timeout takes a number of seconds above 0 (nan and inf are none)")
     if args.max_memory < 0:
         raise UsageError("--max-memory takes megabytes (0 for no limit)")
     try:
@@ -54,7 +55,7 @@ def _write(target: Path, text: str) -> None:
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
-        raise UsageError(f"cannot write {display(target)}: {exc.strerror or exc}; choose a writable --out") from exc
+        raise UsageError(f"cannot write {shown(target)}: {exc.strerror or exc}; choose a writable --out") from exc
 
 
 def _error_json(path: Path, code: str, message: str) -> str:
@@ -88,7 +89,7 @@ def cmd_extract(args) -> int:
         raise UsageError("give --out DIR (or --stdout for one file)")
     out = Path(args.out)
     if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {display(out)} is a file; give a folder")
+        raise UsageError(f"--out {shown(out)} is a file; give a folder")
     named = [name for path, name in with_record_names(args.paths)]
     failed = 0
     for done, outcome in enumerate(_outcomes(files, args, limits), 1):
@@ -97,9 +98,9 @@ def cmd_extract(args) -> int:
         _write(target, record + "\n")
         error = json.loads(record)["error"]
         status = "ok" if error is None else f"error {error['code']}: {error['message']}"
-        print(f"[{done}/{len(files)}] {display(path)} → {display(target)} ({status})", file=sys.stderr)
+        print(f"[{done}/{len(files)}] {shown(path)} → {shown(target)} ({status})", file=sys.stderr)
         failed += error is not None
-    print(f"{len(files) - failed} ok, {failed} failed; records in {display(out)}", file=sys.stderr)
+    print(f"{len(files) - failed} ok, {failed} failed; records in {shown(out)}", file=sys.stderr)
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
@@ -111,7 +112,7 @@ def cmd_batch(args) -> int:
     limits = _limits(args)
     out = Path(args.out)
     if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {display(out)} is a file; give a folder")
+        raise UsageError(f"--out {shown(out)} is a file; give a folder")
     try:
         counts = batch(args.paths, out, jobs=args.jobs, timeout=limits.timeout, max_memory=limits.max_memory_mb,
                        ocr=limits.ocr == "force", policy=limits.policy, force=args.force, progress=not args.quiet,
@@ -119,10 +120,11 @@ def cmd_batch(args) -> int:
     except (OutputBusy, SchedulerUnreachable) as exc:
         raise UsageError(str(exc)) from exc
     except OSError as exc:
-        raise UsageError(f"cannot write to {display(out)}: {exc.strerror or exc}; choose a writable --out") from exc
-    print(f"{counts['done']} ok, {counts['failed']} failed, {counts['skipped']} already done; "
-          f"{counts['tables']} documents in {display(out)}/summary.csv, .parquet and budgets.duckdb ({counts['seconds']}s)", file=sys.stderr)
-    return EXIT_SOME_FAILED if counts["failed"] else EXIT_OK
+        raise UsageError(f"cannot write to {shown(out)}: {exc.strerror or exc}; choose a writable --out") from exc
+    before = f" ({counts['failed_before']} of them failed: --retry-failed tries them again)" if counts["failed_before"] else ""
+    print(f"{counts['done']} ok, {counts['failed']} failed, {counts['skipped']} already done{before}; "
+          f"{counts['tables']} documents in {shown(out)}/summary.csv, .parquet and budgets.duckdb ({counts['seconds']}s)", file=sys.stderr)
+    return EXIT_SOME_FAILED if counts["failed"] or counts["failed_before"] else EXIT_OK
 
 
 def cmd_bench(args) -> int:
@@ -139,18 +141,18 @@ def cmd_review(args) -> int:
 
     given = Path(args.input)
     if not given.exists():
-        raise UsageError(f"no such file: {display(given)}")
+        raise UsageError(f"no such file: {shown(given)}")
     record = None
     if given.suffix == ".json":
         record = given
         try:
             source = Path(json.loads(given.read_text(encoding="utf-8"))["source"]["path"])
         except (ValueError, KeyError, TypeError) as exc:
-            raise UsageError(f"{display(given)} is not a record written by extract or batch") from exc
+            raise UsageError(f"{shown(given)} is not a record written by extract or batch") from exc
         if not source.is_absolute():  # records before paths were absolute: beside the record's folder
             source = (given.parent / source) if (given.parent / source).exists() else source
         if not source.exists():
-            raise UsageError(f"the record's source file {display(source)} is not there; review needs it for the text")
+            raise UsageError(f"the record's source file {shown(source)} is not there; review needs it for the text")
     else:
         source = given
     try:
@@ -159,7 +161,7 @@ def cmd_review(args) -> int:
         print(f"error {exc.code}: {exc.message}", file=sys.stderr)
         return EXIT_SOME_FAILED
     _write(Path(args.output), page)
-    print(f"wrote {display(args.output)}", file=sys.stderr)
+    print(f"wrote {shown(args.output)}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -168,9 +170,9 @@ def cmd_report(args) -> int:
 
     folder = Path(args.folder)
     if not (folder / "manifest.jsonl").exists():
-        raise UsageError(f"{display(folder)} is not a batch output folder (no manifest.jsonl); run `budgetextract batch … --out {display(folder)}` first")
+        raise UsageError(f"{shown(folder)} is not a batch output folder (no manifest.jsonl); run `budgetextract batch … --out {shown(folder)}` first")
     _write(Path(args.output), report_page(folder))
-    print(f"wrote {display(args.output)}", file=sys.stderr)
+    print(f"wrote {shown(args.output)}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -179,7 +181,7 @@ def cmd_text(args) -> int:
     from .pipeline import load
 
     if not Path(args.file).is_file():
-        raise UsageError(f"no such file: {display(args.file)}")
+        raise UsageError(f"no such file: {shown(args.file)}")
     try:
         loaded = load(Path(args.file))
     except InputError as exc:
@@ -220,10 +222,10 @@ def cmd_eval(args) -> int:
 
     gold = load_gold(Path(args.gold_dir))
     if not gold:
-        raise UsageError(f"no gold files in {display(args.gold_dir)}")
+        raise UsageError(f"no gold files in {shown(args.gold_dir)}")
     matched = [path for path in _inputs(args.paths) if gold_id(path.name) in gold]
     if not matched:
-        raise UsageError(f"no input matches a gold file of {display(args.gold_dir)} (GOLD_DIR/<id>.json, id = file name up to its first _ or .)")
+        raise UsageError(f"no input matches a gold file of {shown(args.gold_dir)} (GOLD_DIR/<id>.json, id = file name up to its first _ or .)")
     total, total_execution = Score(), ExecutionScore()
     for path in matched:
         doc_id = gold_id(path.name)

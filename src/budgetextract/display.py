@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def display(path: Path | str) -> str:
@@ -17,3 +20,9 @@ def display(path: Path | str) -> str:
             return raw.decode("gb18030")
         except UnicodeDecodeError:
             return raw.decode("utf-8", "backslashreplace")
+
+
+def shown(path: Path | str) -> str:
+    """display(path) safe to print on a terminal: a control character in a name (an escape
+    sequence, a carriage return) is written as its escape, never sent to the terminal."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), display(path))

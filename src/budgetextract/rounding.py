@@ -3,7 +3,7 @@ the exact one, one printed to 0.01 half a cent; a sum of n rounded figures n hal
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 
 def half(value: Decimal | int) -> Decimal:
@@ -20,4 +20,7 @@ def agree(a: Decimal | int, b: Decimal | int) -> bool:
     if abs(a - b) <= half(a) + half(b):
         return True
     coarse, fine = (a, b) if half(a) > half(b) else (b, a)
-    return fine.quantize(Decimal(1).scaleb(min(0, coarse.as_tuple().exponent)), rounding=ROUND_DOWN) == coarse
+    try:
+        return fine.quantize(Decimal(1).scaleb(min(0, coarse.as_tuple().exponent)), rounding=ROUND_DOWN) == coarse
+    except InvalidOperation:  # a figure past Decimal's precision: not the other cut short
+        return False

@@ -6,7 +6,7 @@ up to n × 0.005; a difference within ROUNDING × parts is reported as `info`.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 import regex
@@ -183,8 +183,8 @@ def _share_checks(s: Summary, ctx: Context) -> list[Finding]:
         # 本年支出 may leave out the year-end carry-forward the total holds: basic + project
         bases = [base] + ([s.basic_expenditure + s.project_expenditure + (s.reserve_expenditure or 0)]
                           if name == "expenditure_total" and s.basic_expenditure and s.project_expenditure else [])
-        computed = (money._.value / base * 100).quantize(Decimal("0.01"))
-        if any(abs(stated - (money._.value / b * 100).quantize(Decimal("0.01"))) <= tolerance for b in bases):
+        computed = percent(money._.value, base)
+        if computed is None or any(abs(stated - p) <= tolerance for b in bases if (p := percent(money._.value, b)) is not None):
             continue
         out.append(finding(
             "share_mismatch", f"{money.text} of {name} {base} is {computed}%, the document says {stated}%",
@@ -192,6 +192,15 @@ def _share_checks(s: Summary, ctx: Context) -> list[Finding]:
             evidence=[ctx.evidence(money.start_char, pct.end_char)],
         ))
     return out
+
+
+def percent(part: Decimal, whole: Decimal) -> Decimal | None:
+    """part of whole in percent, to 0.01; None where no percentage can be printed (a figure of
+    thirty digits over a cent, or 0.0000001元 of a total: past Decimal's precision)."""
+    try:
+        return (part / whole * 100).quantize(Decimal("0.01"))
+    except (InvalidOperation, ZeroDivisionError):
+        return None
 
 
 def _within_figures_rounding(change: Decimal, prior: Decimal, stated: Decimal, tolerance: Decimal) -> bool:
@@ -217,7 +226,9 @@ def _change_checks(facts: list[Fact]) -> list[Finding]:
         prior = current.value - f.value
         if prior <= 0:
             continue
-        computed = (f.value / prior * 100).quantize(Decimal("0.01"))
+        computed = percent(f.value, prior)
+        if computed is None:
+            continue
         diff = pct.value - computed
         # a percentage printed as 22% or 54.9% is rounded to its last digit
         printed_places = max(0, -pct.value.as_tuple().exponent)

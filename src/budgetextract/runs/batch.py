@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
-from ..display import display
+from ..display import display, shown
 from ..schema import SCHEMA_VERSION
 from .files import distinct, is_regular, temporary_beside, unreadable_why, with_record_names
 from .isolation import TRANSIENT, Limits, run_isolated
@@ -132,8 +132,8 @@ def _done(entry: dict | None, sha: str, retry_failed: bool) -> bool:
     return not (entry.get("transient") or (retry_failed and entry.get("status") == "error"))
 
 
-def plan(inputs: list[str], out: Path, force: bool, retry_failed: bool = False) -> tuple[list[Job], int, list[tuple[Path, Path]]]:
-    """(jobs to run, files skipped as done, files unreadable before any work). The same
+def plan(inputs: list[str], out: Path, force: bool, retry_failed: bool = False) -> tuple[list[Job], list[dict], list[tuple[Path, Path]]]:
+    """(jobs to run, the manifest entries of files skipped as done, files unreadable before any work). The same
     content under two names is extracted once, if they are of one format (by suffix:
     the same bytes named .pdf and .txt are read differently)."""
     known = read_manifest(out)
@@ -141,7 +141,7 @@ def plan(inputs: list[str], out: Path, force: bool, retry_failed: bool = False) 
     # whose each record is: a record name another input took in an earlier batch is not reused
     owners = {entry["record"]: key for key, entry in known.items() if entry.get("record")}
     by_content: dict[tuple[str, str], Job] = {}
-    skipped = 0
+    skipped: list[dict] = []
     unreadable: list[tuple[Path, Path]] = []
     for path, name in with_record_names(inputs):
         record, key = out / RECORDS / name, manifest_key(path)
@@ -160,7 +160,7 @@ def plan(inputs: list[str], out: Path, force: bool, retry_failed: bool = False) 
             unreadable.append((path, record))
             continue
         if _done(entry, sha, retry_failed):
-            skipped += 1
+            skipped.append(entry)
             continue
         key = (sha, path.suffix.lower())
         if key in by_content:
@@ -242,10 +242,12 @@ def run_batch(inputs: list[str], out: Path, jobs: int, limits: Limits = Limits()
 def _run_locked(inputs, out: Path, jobs: int, limits: Limits, force: bool, progress: bool, dask: str | None, retry_failed: bool) -> dict:
     for stale in (out / RECORDS).rglob(".*.tmp"):  # half-written by a run that was killed
         stale.unlink(missing_ok=True)
-    todo, skipped, unreadable = plan(inputs, out, force, retry_failed)
+    todo, done_before, unreadable = plan(inputs, out, force, retry_failed)
     total = sum(1 + len(j.duplicates) for j in todo) + len(unreadable)
     bar = Progress(total, progress, total_bytes=sum(j.size for j in todo))
-    counts = {"done": 0, "failed": 0, "skipped": skipped}
+    # files done before whose record is an error (not tried again without --retry-failed) fail this run too
+    counts = {"done": 0, "failed": 0, "skipped": len(done_before),
+              "failed_before": sum(entry.get("status") == "error" for entry in done_before)}
     manifest = open_manifest(out)
 
     def finish(job: Job, record_json: str, pages: int, seconds: float) -> None:
@@ -284,7 +286,7 @@ def _run_locked(inputs, out: Path, jobs: int, limits: Limits, force: bool, progr
         if todo and dask:
             _run_dask(todo, dask, limits, finish)
         else:
-            names = [display(job.path.name) for job in todo]
+            names = [shown(job.path.name) for job in todo]
             for outcome in run_isolated([job.path for job in todo], jobs, limits, watch=lambda reading: bar.watch(reading, names)):
                 job = todo[outcome.index]
                 record_json = outcome.record_json or _error_record(job, *outcome.error)

@@ -9,6 +9,7 @@ import os
 import stat
 from pathlib import Path
 
+OUTPUT_MARK = "manifest.jsonl"  # the file every batch output folder holds
 SUPPORTED_SUFFIXES = {".pdf", ".docx", ".txt", ".html", ".htm"}
 # Documents a department might publish that cannot be read: found in folders too, so each
 # gets an error record (unsupported_format) instead of being passed over in silence.
@@ -31,9 +32,12 @@ def _walk(paths: list[str]) -> list[tuple[Path, Path | None]]:
     seen: set[Path] = set()
     for p in map(Path, paths):
         if p.is_dir():
+            under = sorted(p.rglob("*"))
+            # a batch's own output folder under an input folder (its report page, its records) is no input
+            outputs = [f.parent for f in under if f.name == OUTPUT_MARK]
             # not only regular files: a pipe or a link to a device named like a document gets its error record
-            found = [(f, p) for f in sorted(p.rglob("*")) if not f.is_dir() and f.suffix.lower() in DOCUMENT_SUFFIXES
-                     and not f.name.startswith(".")]
+            found = [(f, p) for f in under if not f.is_dir() and f.suffix.lower() in DOCUMENT_SUFFIXES
+                     and not f.name.startswith(".") and not any(o in f.parents for o in outputs)]
         else:
             found = [(p, None)]
         for f, root in found:

@@ -54,6 +54,7 @@ class Outcome:
     seconds: float
 
 
+_NO_LIMIT = 1 << 62  # bytes; a limit past this is none
 _MIN_HEADROOM = 512 << 20  # what a worker forked from a parent near or past the limit may still take
 
 
@@ -69,6 +70,8 @@ def _limit_memory(max_memory_mb: int) -> None:
     except OSError:
         held = 0
     limit = max(max_memory_mb << 20, held + _MIN_HEADROOM)
+    if limit >= _NO_LIMIT:
+        return  # more than any address space: no limit to set (the kernel takes none that large)
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 

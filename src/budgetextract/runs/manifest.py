@@ -8,7 +8,7 @@ import json
 import os
 from pathlib import Path
 
-MANIFEST = "manifest.jsonl"
+from .files import OUTPUT_MARK as MANIFEST
 
 
 def read_manifest(out: Path) -> dict[str, dict]:
