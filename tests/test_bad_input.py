@@ -136,3 +136,19 @@ def test_damaged_files_never_crash_the_reader(tmp_path):
         assert doc.error is None or doc.error.code != "internal_error", doc.error
         seen.add(doc.error.code if doc.error else doc.status)
     assert {"corrupt_pdf", "corrupt_docx"} <= seen
+
+
+def test_a_pdf_with_a_real_text_layer_is_judged_by_what_it_says(tmp_path):
+    """A cover page of English text and three blank pages: a text layer, not a scan; not a
+    budget, and no advice to run OCR."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "cover.pdf"
+    page = canvas.Canvas(str(path), pagesize=A4)
+    page.drawString(50, 800, "Department budget 2026: summary of figures")
+    for _ in range(4):
+        page.showPage()
+    page.save()
+    doc = process_file(path)
+    assert (doc.status, doc.error.code) == ("error", "not_a_budget") and "OCR" not in doc.error.message

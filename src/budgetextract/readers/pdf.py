@@ -8,7 +8,7 @@ from pathlib import Path
 from ..errors import InputError
 from .base import RawDocument
 
-# Fewer printable characters than this over the whole file means there is no usable text layer.
+# A page with fewer printable characters than this has no usable text layer.
 _MIN_CHARS_PER_PAGE = 20
 
 
@@ -55,10 +55,14 @@ def read_pdf(path: Path, data: bytes, ocr: str = "auto") -> RawDocument:
 
     if not pages:
         raise InputError("corrupt_pdf", "the PDF has no pages")
-    printable = sum(len("".join(p.split())) for p in pages)
-    if printable < _MIN_CHARS_PER_PAGE * len(pages) and len(empty) >= len(pages) / 2:
-        hint = _INSTALL_OCR if scanned and not can_ocr else "run OCR (e.g. ocrmypdf) first"
-        raise InputError("no_text_layer", f"the PDF has no text layer on {len(empty)} of {len(pages)} pages (a scan?); {hint}")
+    # judged by what the layer holds, in any script: one page of real text is a text layer
+    # (what it says is the pipeline's to judge), blank pages beside it are not a scan
+    if not any(len("".join(p.split())) >= _MIN_CHARS_PER_PAGE for p in pages):
+        if scanned:
+            hint = _INSTALL_OCR if not can_ocr else "OCR found no legible text on them (check the images' resolution)"
+            raise InputError("no_text_layer", f"the PDF has no text layer on {len(empty)} of {len(pages)} pages, only images (a scan); {hint}")
+        raise InputError("no_text_layer", f"the PDF's {len(pages)} pages carry neither text nor images: blank, or text drawn as "
+                                          "shapes (OCR, e.g. ocrmypdf, may read drawn text)")
     warnings = []
     if scanned:
         warnings.append(f"pages without a text layer, images only (scanned?): {scanned}"
