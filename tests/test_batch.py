@@ -353,3 +353,21 @@ def test_limits_that_are_none_are_refused_and_one_past_any_memory_is_none(tmp_pa
 
     assert main(["extract", str(CORPUS / "sample_haikou_style.txt"), "--out", str(tmp_path), "--timeout", "nan"]) == 2
     assert main(["extract", str(CORPUS / "sample_haikou_style.txt"), "--out", str(tmp_path), "--max-memory", str(10**14)]) == 0
+
+
+def test_a_rerun_that_does_nothing_keeps_the_tables_it_finds(tmp_path):
+    """Nothing new: the tables written after the manifest's last entry stand (a rerun over a
+    corpus done knows it at once); tables of another schema version are written again."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for p in CORPUS.glob("*.txt"):
+        shutil.copy(p, folder)
+    out = tmp_path / "run"
+    run_batch([str(folder)], out, jobs=1, progress=False)
+    written = (out / "budgets.duckdb").stat().st_mtime_ns
+    assert run_batch([str(folder)], out, jobs=1, progress=False)["tables"] == 2
+    assert (out / "budgets.duckdb").stat().st_mtime_ns == written
+    package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    (out / "datapackage.json").write_text(json.dumps({**package, "version": "0.9"}), encoding="utf-8")
+    assert run_batch([str(folder)], out, jobs=1, progress=False)["tables"] == 2
+    assert (out / "budgets.duckdb").stat().st_mtime_ns > written

@@ -296,9 +296,11 @@ def _run_locked(inputs, out: Path, jobs: int, limits: Limits, force: bool, progr
     finally:
         manifest.close()
 
-    from .outputs import write_outputs
+    from .outputs import tables_current, write_outputs
 
-    counts["tables"] = write_outputs(out)  # what finished, also when the batch was stopped
+    # what finished, also when the batch was stopped; a rerun that did nothing keeps the tables it finds
+    nothing_new = not (counts["done"] or counts["failed"]) and tables_current(out)
+    counts["tables"] = len(read_manifest(out)) if nothing_new else write_outputs(out)
     counts["seconds"] = round(time.perf_counter() - bar.start, 2)
     if interrupted:
         raise KeyboardInterrupt

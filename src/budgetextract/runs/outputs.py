@@ -14,8 +14,8 @@ from typing import Any
 
 from ..dictionary import entries
 from ..display import display
-from .manifest import read_manifest
 from ..schema import SCHEMA_VERSION, SUMMARY_KEYS
+from .manifest import MANIFEST, read_manifest
 from .series import comparisons, corpus_findings, same_budgets, series_rows
 
 # column → Frictionless type; the column order of each table
@@ -179,6 +179,16 @@ def _arrow_table(columns: dict[str, str], values: dict[str, list]):
     types = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_()}
     typed = {c: [_typed(kind, v) for v in values[c]] if kind != "string" else values[c] for c, kind in columns.items()}
     return pa.Table.from_pydict(typed, schema=pa.schema([(name, types[kind]) for name, kind in columns.items()]))
+
+
+def tables_current(out: Path) -> bool:
+    """The run's tables were written after its manifest's last entry, by this version."""
+    database, package, manifest = out / "budgets.duckdb", out / "datapackage.json", out / MANIFEST
+    try:
+        written = json.loads(package.read_text(encoding="utf-8")).get("version") == SCHEMA_VERSION
+        return written and database.stat().st_mtime_ns >= manifest.stat().st_mtime_ns
+    except (OSError, ValueError):
+        return False
 
 
 def write_outputs(out: Path) -> int:

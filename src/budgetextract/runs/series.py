@@ -87,9 +87,7 @@ def comparisons(records: list[tuple[str, dict]], series: list[dict]) -> list[dic
     scope with itself): consecutive budgets, consecutive final accounts, and a budget with its
     final account. For consecutive years, the change the later document states for the figure
     beside the difference, and whether the two agree within what the three figures print."""
-    from ..extract.fields import specs
-
-    paths = {spec.field: spec.path for spec in specs()[0]}
+    paths = {f["field"]: f["path"] for f in vocab.load("fields")["fields"]}
     by_path = dict(records)
     out = []
     for row in series:
