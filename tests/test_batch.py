@@ -371,3 +371,21 @@ def test_a_rerun_that_does_nothing_keeps_the_tables_it_finds(tmp_path):
     (out / "datapackage.json").write_text(json.dumps({**package, "version": "0.9"}), encoding="utf-8")
     assert run_batch([str(folder)], out, jobs=1, progress=False)["tables"] == 2
     assert (out / "budgets.duckdb").stat().st_mtime_ns > written
+
+
+def test_a_dask_scheduler_without_workers_ends_the_batch_with_a_clear_error(tmp_path, monkeypatch):
+    pytest.importorskip("dask.distributed")
+    from dask.distributed import LocalCluster
+
+    from budgetextract.runs import batch as runs_batch
+    from budgetextract.runs.batch import SchedulerUnreachable
+
+    monkeypatch.setattr(runs_batch, "_NO_WORKERS", 3.0)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(CORPUS / "sample_haikou_style.txt", folder)
+    with LocalCluster(n_workers=0, processes=True, dashboard_address=None) as cluster:
+        started = time.monotonic()
+        with pytest.raises(SchedulerUnreachable, match="no workers"):
+            run_batch([str(folder)], tmp_path / "run", jobs=1, progress=False, dask=cluster.scheduler_address)
+        assert time.monotonic() - started < 30

@@ -185,11 +185,19 @@ class SchedulerUnreachable(Exception):
     pass
 
 
+_NO_WORKERS = 60.0  # seconds a cluster may have no worker before the batch gives up on it
+_POLL = 5.0  # seconds between looks at the cluster while no task finishes
+
+
 def _run_dask(todo: list[Job], address: str, limits: Limits, finish) -> None:
     """The same work on a dask.distributed cluster ("local" starts one on this machine).
-    A worker lost mid-file gives that file a `crashed` record; per-file deadlines and
-    memory limits are the cluster's to enforce (distributed's own settings), not ours."""
-    from dask.distributed import Client, LocalCluster, as_completed
+    A worker lost mid-file gives that file a `crashed` record; each finished task is released
+    as its record is written, so neither the cluster nor this process holds the batch's
+    records. A cluster without workers (from the start, or once it has lost them all for
+    _NO_WORKERS seconds) ends the batch with a clear error; the files it did not read get
+    `crashed` records that a rerun tries again. Per-file deadlines and memory limits are the
+    cluster's to enforce (distributed's own settings), not ours."""
+    from dask.distributed import Client, LocalCluster, wait
 
     cluster = LocalCluster(processes=True, threads_per_worker=1) if address == "local" else None
     try:
@@ -197,15 +205,34 @@ def _run_dask(todo: list[Job], address: str, limits: Limits, finish) -> None:
     except OSError as exc:
         raise SchedulerUnreachable(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
     try:
-        futures = {client.submit(_extract_to_json, str(job.path), limits, pure=False): job for job in todo}
-        for future in as_completed(list(futures)):
-            job = futures[future]
-            try:
-                _, record_json, pages, seconds = future.result()
-            except Exception as exc:  # KilledWorker and the like: this file only
-                finish(job, _error_record(job, "crashed", f"the cluster lost this file's task ({type(exc).__name__})"), 0, 0)
-            else:
-                finish(job, record_json, pages, seconds)
+        try:
+            client.wait_for_workers(1, timeout=_NO_WORKERS)
+        except TimeoutError as exc:
+            raise SchedulerUnreachable(f"the Dask scheduler at {address} has no workers (waited {_NO_WORKERS:g}s); "
+                                       f"start some (dask worker {address}) and run again") from exc
+        pending = {client.submit(_extract_to_json, str(job.path), limits, pure=False): job for job in todo}
+        alone_since = None
+        while pending:
+            done, _ = wait(list(pending), timeout=_POLL, return_when="FIRST_COMPLETED")
+            for future in done:
+                job = pending.pop(future)
+                try:
+                    _, record_json, pages, seconds = future.result()
+                except Exception as exc:  # KilledWorker and the like: this file only
+                    finish(job, _error_record(job, "crashed", f"the cluster lost this file's task ({type(exc).__name__})"), 0, 0)
+                else:
+                    finish(job, record_json, pages, seconds)
+                future.release()
+            if done or client.scheduler_info().get("workers"):
+                alone_since = None
+            elif alone_since is None:
+                alone_since = time.monotonic()
+            elif time.monotonic() - alone_since > _NO_WORKERS:
+                for future, job in pending.items():
+                    finish(job, _error_record(job, "crashed", "the Dask cluster lost all its workers before reading this file"), 0, 0)
+                    future.release()
+                raise SchedulerUnreachable(f"the Dask cluster at {address} lost all its workers; {len(pending)} files were not "
+                                           "read (a rerun reads them)")
     finally:
         client.close()
         if cluster is not None:
@@ -278,7 +305,7 @@ def _run_locked(inputs, out: Path, jobs: int, limits: Limits, force: bool, progr
             counts["failed" if failed else "done"] += 1
             bar.update(pages if path == job.path else 0, failed, job.size if path == job.path else 0)
 
-    interrupted = False
+    interrupted: BaseException | None = None
     try:
         for path, record in unreadable:
             job = Job(path, record, "", 0)
@@ -291,8 +318,8 @@ def _run_locked(inputs, out: Path, jobs: int, limits: Limits, force: bool, progr
                 job = todo[outcome.index]
                 record_json = outcome.record_json or _error_record(job, *outcome.error)
                 finish(job, record_json, outcome.pages, outcome.seconds)
-    except KeyboardInterrupt:  # Ctrl-C, or the SIGTERM the command line turns into one
-        interrupted = True
+    except (KeyboardInterrupt, SchedulerUnreachable) as exc:  # Ctrl-C, the SIGTERM the command line turns into one, a cluster gone
+        interrupted = exc
     finally:
         manifest.close()
 
@@ -302,6 +329,6 @@ def _run_locked(inputs, out: Path, jobs: int, limits: Limits, force: bool, progr
     nothing_new = not (counts["done"] or counts["failed"]) and tables_current(out)
     counts["tables"] = len(read_manifest(out)) if nothing_new else write_outputs(out)
     counts["seconds"] = round(time.perf_counter() - bar.start, 2)
-    if interrupted:
-        raise KeyboardInterrupt
+    if interrupted is not None:
+        raise interrupted
     return counts
