@@ -389,3 +389,30 @@ def test_a_dask_scheduler_without_workers_ends_the_batch_with_a_clear_error(tmp_
         with pytest.raises(SchedulerUnreachable, match="no workers"):
             run_batch([str(folder)], tmp_path / "run", jobs=1, progress=False, dask=cluster.scheduler_address)
         assert time.monotonic() - started < 30
+
+
+def test_a_rerun_through_a_linked_folder_is_the_same_run(tmp_path):
+    real = tmp_path / "real"
+    real.mkdir()
+    for p in CORPUS.glob("*.txt"):
+        shutil.copy(p, real)
+    (tmp_path / "link").symlink_to(real)
+    out = tmp_path / "run"
+    run_batch([str(real)], out, jobs=1, progress=False)
+    counts = run_batch([str(tmp_path / "link")], out, jobs=1, progress=False)
+    assert (counts["skipped"], counts["done"], counts["tables"]) == (2, 0, 2)
+    import duckdb
+
+    assert duckdb.connect(str(out / "budgets.duckdb"), read_only=True).sql("select count(*) from summary").fetchall() == [(2,)]
+
+
+def test_a_carriage_return_in_a_file_name_is_quoted_in_the_csv(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(CORPUS / "sample_haikou_style.txt", folder / "a\rb.txt")
+    out = tmp_path / "run"
+    run_batch([str(folder)], out, jobs=1, progress=False)
+    import duckdb
+
+    rows = duckdb.sql(f"select file_name, revenue_total from read_csv('{out / 'summary.csv'}')").fetchall()
+    assert rows == [("a\rb.txt", 520.4)]

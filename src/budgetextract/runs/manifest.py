@@ -41,6 +41,7 @@ def open_manifest(out: Path):
 
 
 def manifest_key(path: Path) -> str:
-    """An input's key in the manifest: its absolute path, whatever the working directory
-    or the way it was typed (kept exact, undecodable bytes included)."""
-    return os.fsdecode(os.path.abspath(path))
+    """An input's key in the manifest: its real path, whatever the working directory, the way
+    it was typed or the links it was reached through (a rerun through a linked folder is the
+    same run), kept exact, undecodable bytes included."""
+    return os.fsdecode(os.path.realpath(path))

@@ -150,11 +150,26 @@ def _write_csv(path: Path, columns: dict[str, str], values: dict[str, list]) -> 
     """values: each column's cells, top to bottom."""
     tmp = path.with_suffix(".csv.tmp")
     cells = [list(map(_cell, values[c])) if kind == "string" else values[c] for c, kind in columns.items()]
+    # a carriage return in a cell (a file name may hold one) must be quoted, which the csv module
+    # does only for the line terminator's own characters: such a table is written by hand
+    returns = any(kind == "string" and any(isinstance(v, str) and "\r" in v for v in column)
+                  for column, kind in zip(cells, columns.values()))
     with tmp.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows(zip(*cells))
+        if returns:
+            f.writelines(",".join(map(_csv_field, row)) + "\n" for row in [list(columns), *zip(*cells)])
+        else:
+            writer = csv.writer(f, lineterminator="\n")
+            writer.writerow(columns)
+            writer.writerows(zip(*cells))
     os.replace(tmp, path)
+
+
+def _csv_field(value: Any) -> str:
+    """A cell as the csv module writes it, quoted also where it holds a carriage return."""
+    if value is None:
+        return ""
+    text = str(value)
+    return f'"{text.replace(chr(34), chr(34) * 2)}"' if any(c in text for c in ',"\n\r') else text
 
 
 _INT64 = range(-(1 << 63), 1 << 63)
