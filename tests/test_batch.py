@@ -416,3 +416,26 @@ def test_a_carriage_return_in_a_file_name_is_quoted_in_the_csv(tmp_path):
 
     rows = duckdb.sql(f"select file_name, revenue_total from read_csv('{out / 'summary.csv'}')").fetchall()
     assert rows == [("a\rb.txt", 520.4)]
+
+
+def test_a_folder_that_cannot_be_listed_gets_an_error_record(tmp_path, monkeypatch):
+    """A subfolder without read permission hides its budgets: it is reported, not passed over
+    (the check is the one the system makes; as root every folder is readable, so it is refused here)."""
+    folder = tmp_path / "in"
+    (folder / "locked").mkdir(parents=True)
+    shutil.copy(CORPUS / "sample_haikou_style.txt", folder)
+    shutil.copy(CORPUS / "sample_haikou_style.txt", folder / "locked" / "inside.txt")
+    real = os.scandir
+
+    def scandir(path="."):
+        if os.fspath(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    out = tmp_path / "run"
+    counts = run_batch([str(folder)], out, jobs=1, progress=False)
+    assert (counts["done"], counts["failed"]) == (1, 1)
+    (entry,) = [e for e in read_manifest(out).values() if e["status"] == "error"]
+    record = json.loads(Path(entry["record"]).read_text(encoding="utf-8"))
+    assert record["source"]["file_name"] == "locked" and "cannot be listed" in record["error"]["message"]

@@ -38,6 +38,8 @@ def _walk(paths: list[str]) -> list[tuple[Path, Path | None]]:
             # not only regular files: a pipe or a link to a device named like a document gets its error record
             found = [(f, p) for f in under if not f.is_dir() and f.suffix.lower() in DOCUMENT_SUFFIXES
                      and not f.name.startswith(".") and not any(o in f.parents for o in outputs)]
+            # a folder that cannot be listed hides its documents: it gets an error record of its own
+            found += [(d, p) for d in [p, *(f for f in under if f.is_dir())] if not _listable(d)]
         else:
             found = [(p, None)]
         for f, root in found:
@@ -46,6 +48,14 @@ def _walk(paths: list[str]) -> list[tuple[Path, Path | None]]:
                 seen.add(key)
                 out.append((f, root))
     return out
+
+
+def _listable(folder: Path) -> bool:
+    try:
+        with os.scandir(folder):
+            return True
+    except OSError:
+        return False
 
 
 def is_regular(path: Path) -> bool:
@@ -64,6 +74,8 @@ def unreadable_why(path: Path) -> str:
         if exc.errno == errno.ELOOP:
             return "a symbolic link that leads back to itself (a loop); point it at a document"
         return f"cannot open the file: {exc.strerror or exc}"
+    if path.is_dir():
+        return "a folder that cannot be listed (no permission to read it): the documents in it were not read"
     if not is_regular(path):
         return "not a regular file (a pipe, device or socket); give a document file"
     return "the file cannot be read"
