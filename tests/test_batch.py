@@ -439,3 +439,53 @@ def test_a_folder_that_cannot_be_listed_gets_an_error_record(tmp_path, monkeypat
     (entry,) = [e for e in read_manifest(out).values() if e["status"] == "error"]
     record = json.loads(Path(entry["record"]).read_text(encoding="utf-8"))
     assert record["source"]["file_name"] == "locked" and "cannot be listed" in record["error"]["message"]
+
+
+def test_a_file_larger_than_a_worker_may_hold_is_refused_unread(tmp_path, monkeypatch):
+    """A 3 GB sparse file with --max-memory 512: refused at once (too_large), never hashed."""
+    from budgetextract.runs import batch as runs_batch
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(CORPUS / "sample_haikou_style.txt", folder)
+    with (folder / "huge.pdf").open("wb") as f:
+        f.write(b"%PDF-1.7\n")
+        f.truncate(3 << 30)
+    hashed: list[Path] = []
+    real = runs_batch.sha256_of
+    monkeypatch.setattr(runs_batch, "sha256_of", lambda path: hashed.append(path) or real(path))
+    out = tmp_path / "run"
+    counts = run_batch([str(folder)], out, jobs=1, limits=Limits(max_memory_mb=512), progress=False)
+    assert (counts["done"], counts["failed"]) == (1, 1) and all(p.name != "huge.pdf" for p in hashed)
+    record = json.loads((out / "records" / "huge.pdf.json").read_text(encoding="utf-8"))
+    assert record["error"]["code"] == "too_large" and "3072 MB" in record["error"]["message"]
+
+
+def test_the_docx_and_pdf_edges_of_round_four(tmp_path, monkeypatch):
+    """A DOCX whose numbering is an external relationship reads (without list labels); a text
+    that mentions %PDF- in its first lines is a text; a DOCX that runs out of memory is `memory`."""
+    import io
+    import re
+    import zipfile
+
+    data = (CORPUS / "sample_haikou_style.docx").read_bytes()
+    source, buffer = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        for item in source.infolist():
+            part = source.read(item.filename)
+            if item.filename == "word/_rels/document.xml.rels":
+                part = re.sub(rb'Target="numbering.xml"', b'Target="http://example.invalid/numbering.xml" TargetMode="External"', part)
+            z.writestr(item, part)
+    (tmp_path / "external.docx").write_bytes(buffer.getvalue())
+    assert pipeline.process_file(tmp_path / "external.docx").status == "ok"
+    text = (CORPUS / "sample_haikou_style.txt").read_text(encoding="utf-8")
+    (tmp_path / "mention.txt").write_text("附件格式：%PDF-1.4\n" + text, encoding="utf-8")
+    doc = pipeline.process_file(tmp_path / "mention.txt")
+    assert (doc.status, doc.source.format) == ("ok", "txt")
+    import docx
+
+    def no_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(docx, "Document", no_memory)
+    assert pipeline.process_file(CORPUS / "sample_haikou_style.docx").error.code == "memory"

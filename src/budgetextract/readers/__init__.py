@@ -15,9 +15,17 @@ from .pdf import read_pdf
 from .txt import read_txt
 
 
+def _pdf_header(data: bytes) -> bool:
+    """A PDF header in the first KB: at the start, or after other bytes (readers accept junk
+    before it) where the file also ends as a PDF does; a text that mentions %PDF- is a text."""
+    at = data.find(b"%PDF-", 0, 1024)
+    if at == -1:
+        return False
+    return not data[:at].lstrip(b"\xef\xbb\xbf \t\r\n") or b"%%EOF" in data[-4096:]
+
+
 def sniff_format(data: bytes, suffix: str) -> str:
-    head = data[:1024]
-    if b"%PDF-" in head:
+    if not data.startswith(b"PK\x03\x04") and _pdf_header(data):
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
         try:

@@ -56,8 +56,8 @@ class _Numbering:
         self.started: set[str] = set()
         try:
             root = document.part.numbering_part.element
-        except (KeyError, NotImplementedError, AttributeError):
-            return
+        except (KeyError, NotImplementedError, AttributeError, ValueError):
+            return  # no numbering part, or one outside the file (an external relationship): no list labels
         for an in root.iter(_W + "abstractNum"):
             lvls = {}
             for lvl in an.iter(_W + "lvl"):
@@ -179,6 +179,8 @@ def read_docx(path: Path, data: bytes) -> RawDocument:
         raise InputError("too_large", f"a part of this DOCX inflates to more than {_MAX_PART_BYTES >> 20} MB (a decompression bomb?)")
     try:
         document = docx.Document(io.BytesIO(data))
+    except MemoryError:
+        raise  # past the file's memory limit: the `memory` record, retried by a rerun, not a damaged file
     except (zipfile.BadZipFile, KeyError, ValueError, Exception) as exc:  # python-docx raises many kinds
         raise InputError("corrupt_docx", f"the DOCX file cannot be opened ({type(exc).__name__}: {exc}); re-save it from Word or LibreOffice") from exc
 

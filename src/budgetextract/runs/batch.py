@@ -132,32 +132,40 @@ def _done(entry: dict | None, sha: str, retry_failed: bool) -> bool:
     return not (entry.get("transient") or (retry_failed and entry.get("status") == "error"))
 
 
-def plan(inputs: list[str], out: Path, force: bool, retry_failed: bool = False) -> tuple[list[Job], list[dict], list[tuple[Path, Path]]]:
-    """(jobs to run, the manifest entries of files skipped as done, files unreadable before any work). The same
-    content under two names is extracted once, if they are of one format (by suffix:
-    the same bytes named .pdf and .txt are read differently)."""
+def plan(inputs: list[str], out: Path, force: bool, retry_failed: bool = False,
+         max_bytes: int = 0) -> tuple[list[Job], list[dict], list[tuple[Path, Path, str, str]]]:
+    """(jobs to run, the manifest entries of files skipped as done, files refused before any
+    work with their error's code and message). The same content under two names is extracted
+    once, if they are of one format (by suffix: the same bytes named .pdf and .txt are read
+    differently). A file larger than max_bytes (a worker's memory, 0 for no limit) is refused
+    unread: a worker could not hold it, and hashing it would hold up the whole batch."""
     known = read_manifest(out)
     manifest = {} if force else known
     # whose each record is: a record name another input took in an earlier batch is not reused
     owners = {entry["record"]: key for key, entry in known.items() if entry.get("record")}
     by_content: dict[tuple[str, str], Job] = {}
     skipped: list[dict] = []
-    unreadable: list[tuple[Path, Path]] = []
+    unreadable: list[tuple[Path, Path, str, str]] = []
     for path, name in with_record_names(inputs):
         record, key = out / RECORDS / name, manifest_key(path)
         if owners.get(os.path.realpath(record), key) != key:
             record = distinct(record, key)
         if not is_regular(path):  # hashing a pipe or /dev/zero would never end
-            unreadable.append((path, record))
+            unreadable.append((path, record, "unreadable", unreadable_why(path)))
             continue
         entry = manifest.get(key)
         try:
             st = path.stat()
             stamp = (st.st_size, st.st_mtime_ns)
             # the size and modification time it had when it was done: the content recorded then, not read again
-            sha = entry["sha256"] if entry and entry.get("stamp") == list(stamp) else sha256_of(path)
+            unchanged = bool(entry) and entry.get("stamp") == list(stamp)
+            if max_bytes and st.st_size > max_bytes and not unchanged:
+                unreadable.append((path, record, "too_large", f"the file holds {st.st_size >> 20} MB, more than a worker may take "
+                                                              f"(--max-memory {max_bytes >> 20}); raise --max-memory to read it"))
+                continue
+            sha = entry["sha256"] if unchanged else sha256_of(path)
         except OSError:
-            unreadable.append((path, record))
+            unreadable.append((path, record, "unreadable", unreadable_why(path)))
             continue
         if _done(entry, sha, retry_failed):
             skipped.append(entry)
@@ -269,7 +277,7 @@ def run_batch(inputs: list[str], out: Path, jobs: int, limits: Limits = Limits()
 def _run_locked(inputs, out: Path, jobs: int, limits: Limits, force: bool, progress: bool, dask: str | None, retry_failed: bool) -> dict:
     for stale in (out / RECORDS).rglob(".*.tmp"):  # half-written by a run that was killed
         stale.unlink(missing_ok=True)
-    todo, done_before, unreadable = plan(inputs, out, force, retry_failed)
+    todo, done_before, unreadable = plan(inputs, out, force, retry_failed, limits.max_memory_mb << 20)
     total = sum(1 + len(j.duplicates) for j in todo) + len(unreadable)
     bar = Progress(total, progress, total_bytes=sum(j.size for j in todo))
     # files done before whose record is an error (not tried again without --retry-failed) fail this run too
@@ -307,9 +315,9 @@ def _run_locked(inputs, out: Path, jobs: int, limits: Limits, force: bool, progr
 
     interrupted: BaseException | None = None
     try:
-        for path, record in unreadable:
+        for path, record, code, why in unreadable:
             job = Job(path, record, "", 0)
-            finish(job, _error_record(job, "unreadable", unreadable_why(path)), 0, 0)
+            finish(job, _error_record(job, code, why), 0, 0)
         if todo and dask:
             _run_dask(todo, dask, limits, finish)
         else:
