@@ -489,3 +489,35 @@ def test_the_docx_and_pdf_edges_of_round_four(tmp_path, monkeypatch):
 
     monkeypatch.setattr(docx, "Document", no_memory)
     assert pipeline.process_file(CORPUS / "sample_haikou_style.docx").error.code == "memory"
+
+
+def test_a_file_changed_while_the_batch_reads_it_does_not_give_its_copy_its_record(tmp_path, monkeypatch):
+    """Two copies of one budget; one is rewritten with another budget while the batch reads it:
+    each gets the record of what it holds, and the manifest the hash of what was read."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(CORPUS / "sample_haikou_style.txt", folder / "a.txt")
+    shutil.copy(CORPUS / "sample_haikou_style.txt", folder / "b.txt")
+    other = (CORPUS / "sample_jiangsu_style.txt").read_bytes()
+    real = pipeline.process_file
+
+    def changing(path, **options):
+        if Path(path).name == "a.txt" and Path(path).read_bytes() != other:
+            Path(path).write_bytes(other)  # rewritten between the plan and the read
+        return real(path, **options)
+
+    monkeypatch.setattr(pipeline, "process_file", changing)  # forked workers inherit it
+    out = tmp_path / "run"
+    run_batch([str(folder)], out, jobs=1, progress=False)
+    manifest = read_manifest(out)
+    for name, department in (("a.txt", "示例省档案馆"), ("b.txt", "示例市青少年活动中心")):
+        entry = manifest[str(folder / name)]
+        record = json.loads(Path(entry["record"]).read_text(encoding="utf-8"))
+        assert record["department"] == department and entry["sha256"] == record["source"]["sha256"]
+        assert entry["sha256"] == runs_sha(folder / name)
+
+
+def runs_sha(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -285,8 +285,17 @@ def _run_locked(inputs, out: Path, jobs: int, limits: Limits, force: bool, progr
               "failed_before": sum(entry.get("status") == "error" for entry in done_before)}
     manifest = open_manifest(out)
 
+    orphans: list[Job] = []  # copies of a file that changed while it was read: each is read on its own
+
     def finish(job: Job, record_json: str, pages: int, seconds: float) -> None:
         status = json.loads(record_json)
+        read = status["source"].get("sha256")
+        if read and read != job.sha256:
+            # the file changed after it was planned: its record is of what it holds now, and its
+            # copies (the content planned) are not given it
+            orphans.extend(Job(p, r, job.sha256, job.size, stamps={p: job.stamps[p]} if p in job.stamps else {})
+                           for p, r in job.duplicates)
+            job = Job(job.path, job.record, read, job.size, failed_before=job.failed_before)
         for path, target in [(job.path, job.record), *job.duplicates]:
             text = record_json if path == job.path else _retarget(record_json, path)
             try:
@@ -318,14 +327,16 @@ def _run_locked(inputs, out: Path, jobs: int, limits: Limits, force: bool, progr
         for path, record, code, why in unreadable:
             job = Job(path, record, "", 0)
             finish(job, _error_record(job, code, why), 0, 0)
-        if todo and dask:
-            _run_dask(todo, dask, limits, finish)
-        else:
-            names = [shown(job.path.name) for job in todo]
-            for outcome in run_isolated([job.path for job in todo], jobs, limits, watch=lambda reading: bar.watch(reading, names)):
-                job = todo[outcome.index]
-                record_json = outcome.record_json or _error_record(job, *outcome.error)
-                finish(job, record_json, outcome.pages, outcome.seconds)
+        while todo:
+            if dask:
+                _run_dask(todo, dask, limits, finish)
+            else:
+                names = [shown(job.path.name) for job in todo]
+                for outcome in run_isolated([job.path for job in todo], jobs, limits, watch=lambda reading: bar.watch(reading, names)):
+                    job = todo[outcome.index]
+                    record_json = outcome.record_json or _error_record(job, *outcome.error)
+                    finish(job, record_json, outcome.pages, outcome.seconds)
+            todo, orphans[:] = orphans[:], []  # copies of files that changed while read, each read on its own
     except (KeyboardInterrupt, SchedulerUnreachable) as exc:  # Ctrl-C, the SIGTERM the command line turns into one, a cluster gone
         interrupted = exc
     finally:
