@@ -31,6 +31,10 @@ CASES = [
     ("（三）国有资产占用情况", "截至2023年底，本部门共有车辆3辆，其中：一般公务用车2辆，执法执勤用车1辆。", "vehicles_total", 3),
     ("七、财政拨款“三公”经费支出决算情况说明", "示例县文化馆2024年度无“三公”经费财政拨款支出。", "three_public_total", Decimal("0")),
     ("八、政府性基金预算财政拨款收入支出决算情况说明", "示例县文化馆2024年度无政府性基金预算财政拨款收入和支出。", "government_fund_budget", Decimal("0")),
+    # Jiangsu city budgets: the count before 纳入绩效目标管理
+    ("十、预算绩效管理情况", "2026年本部门共7个项目纳入绩效目标管理，涉及财政性资金合计1,280.5万元。", "performance_projects_count", 7),
+    # a central department: no vehicle purchase stated as not arranged
+    ("四、“三公”经费预算情况说明", "公务用车购置及运行费12.00万元，其中：未安排购置车辆；公务用车运行费12.00万元。", "three_public_vehicle_purchase", Decimal("0")),
     ("十、预算绩效管理情况", "编报绩效目标的2024年度项目3个，涉及预算金额175.52万元。", "performance_projects_count", 3),
     ("十、预算绩效管理情况", "编报绩效目标的2024年度项目3个，涉及预算金额175.52万元。", "performance_projects_amount", Decimal("175.52")),
     # Beijing (BJ2): the total's change against a printed base; items headed by a year; vehicles in 台
