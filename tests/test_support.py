@@ -95,6 +95,17 @@ def test_two_statements_of_one_scope_that_differ_are_disputed(tmp_path):
     assert "1600" in finding.message and "1700" in finding.message
 
 
+def test_a_finding_says_what_the_record_holds(tmp_path):
+    """Stated twice as 1,700.00 and once as 1,600.00, each in its own scope: the figure two
+    places state is the record's, and the warning says so and quotes the three."""
+    path = _document(tmp_path, ("（二）公用经费 343.22 万元", "（二）公用经费 343.22 万元。本部门人员经费 1,600.00 万元。"
+                                                             "本部门人员经费预算 1,700.00 万元"))
+    doc = process_file(path, debug=True)
+    assert doc.summary.personnel_expenditure == Decimal("1700")
+    (warning,) = [f for f in doc.findings if f.fields == ["personnel_expenditure"] and f.severity != "info"]
+    assert warning.message.endswith("1700, stated so in 2 places, is kept") and "1600" in warning.message
+
+
 def test_a_total_printed_in_whole_wan_yuan_is_within_its_rounding(tmp_path):
     """支出预算40,870万元 against parts adding up to 40,869.60: a total printed to whole 万元 may
     be half a 万元 off, so the parts agree with it (Shanghai's city template prints so)."""

@@ -409,17 +409,26 @@ def _disputes(summary, support: dict[str, Support], reported: set[str], evidence
     for key, sup in support.items():
         if sup.status != "disputed" or key in reported:
             continue
-        own, value = [s for s in sup.statements if s.of_key], getattr(summary, key)
-        backing = {s.start for s in own if value is not None and agree(s.value, value)}
-        others = {s.start for s in own if value is None or not agree(s.value, value)}
-        kept = len(backing) >= 2 and len(backing) > len(others)
-        if not kept:
-            setattr(summary, key, None)
+        own = [s for s in sup.statements if s.of_key]
         out.append(finding("conflicting_values", f"{key}: the document states it in its own scope as different figures "
-                           f"({'; '.join(_quote(s) for s in own[:4])}); "
-                           + (f"{value}, stated so in {len(backing)} places, is kept" if kept else "left null"),
+                           f"({'; '.join(_quote(s) for s in own[:4])}); {_settle(summary, key, own)}",
                            fields=[key], evidence=[evidence[s.start] for s in own[:4] if s.start in evidence]))
     return out
+
+
+def _settle(summary, key: str, own: list[Statement]) -> str:
+    """A key whose statements of its own scope disagree: the figure more places state than
+    state any other (at least two) is the record's; else it is null. What the record did, in words."""
+    places: dict[Decimal, set[int]] = {}
+    for s in own:
+        value = next((v for v in places if agree(v, s.value)), s.value)
+        places.setdefault(value, set()).add(s.start)
+    ranked = sorted(places.items(), key=lambda item: -len(item[1]))
+    best, count = ranked[0][0], len(ranked[0][1])
+    kept = count >= 2 and (len(ranked) == 1 or count > len(ranked[1][1]))
+    if key in SUMMARY_KEYS:  # a line of other_revenue has no value of its own in the record
+        setattr(summary, key, best if kept else None)
+    return f"{best}, stated so in {count} places, is kept" if kept else "left null"
 
 
 def _elsewhere(key: str, s: Statement) -> bool:
@@ -453,10 +462,11 @@ def _one_key(summary, key: str, said: list[Statement], f: Finding) -> Finding:
     statement that differs from them is positively of another scope; else it stays null."""
     own = [s for s in said if s.of_key]
     quoted = "; ".join(_quote(s) for s in said[:4])
-    if _differ(own):
-        f.message += f". Statements: {quoted}"
-        return f
     value = getattr(summary, key, None)
+    if _differ(own):
+        return finding(f.code, f"{key}: the document states it in its own scope as different figures "
+                       f"({'; '.join(_quote(s) for s in own[:4])}); {_settle(summary, key, own)}",
+                       fields=[key], difference=f.difference, evidence=f.evidence)
     if own and value is None and key in SUMMARY_KEYS and all(_elsewhere(key, s) for s in said if not s.of_key and not agree(s.value, own[0].value)):
         value = own[0].value
         setattr(summary, key, value)
