@@ -386,7 +386,7 @@ def test_report_counts_one_budget_once_and_names_the_weak(tmp_path):
 @needs_real
 def test_table_evidence_names_its_row_and_column():
     doc = extracted(str(real_file("SZ1")))
-    fact = next(f for f in doc.facts if f.field == "basic_expenditure" and f.source == "table")
+    fact = next(f for f in doc.facts if f.field == "expenditure.basic" and f.source == "table")
     assert fact.evidence.text == "3,072.01"
     assert fact.evidence.label == "支出总表 | 深圳市信访局 | 基本支出"
 

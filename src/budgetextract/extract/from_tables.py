@@ -15,7 +15,7 @@ from ..scope import table_scope
 from ..tables.catalogue import column_role
 from ..tables.cells import CENT, is_trifle, table_evidence, total_row
 from .context import Context
-from .fields import GRAND_TOTALS
+from .fields import GRAND_TOTALS, specs
 
 # Which tables state which summary figure, best first.
 _TOTAL_ROW_SOURCES = {
@@ -88,7 +88,9 @@ def _fact(ctx: Context, field: str, table: Table, row: TableRow, column: str) ->
     if evidence is None:
         return None
     evidence.label = f"{table.title} | {row.name or '(first row)'} | {column}"
-    return Fact(field=field, value=value, unit="万元", raw=row.printed[column] + (table.unit or ""),
+    # one name per figure: a table's figure under the dotted path the narrative's has (three_public.total)
+    path = next((spec.path for spec in specs()[0] if spec.field == field), field)
+    return Fact(field=path, value=value, unit="万元", raw=row.printed[column] + (table.unit or ""),
                 section=f"table:{table.kind}", source="table", scope=table_scope(table.title, table.kind), evidence=evidence)
 
 

@@ -87,7 +87,7 @@ def comparisons(records: list[tuple[str, dict]], series: list[dict]) -> list[dic
     scope with itself): consecutive budgets, consecutive final accounts, and a budget with its
     final account. For consecutive years, the change the later document states for the figure
     beside the difference, and whether the two agree within what the three figures print."""
-    paths = {f["field"]: f["path"] for f in vocab.load("fields")["fields"]}
+    paths = _paths()
     by_path = dict(records)
     out = []
     for row in series:
@@ -114,6 +114,12 @@ def comparisons(records: list[tuple[str, dict]], series: list[dict]) -> list[dic
                             "support": (later.get("support", {}).get(key) or {}).get("status"),
                             "other_support": (earlier.get("support", {}).get(key) or {}).get("status")})
     return out
+
+
+@lru_cache(maxsize=1)
+def _paths() -> dict[str, str]:
+    """Each summary key's name in facts (three_public_total → three_public.total)."""
+    return {f["field"]: f["path"] for f in vocab.load("fields")["fields"]}
 
 
 def _stated_change(record: dict, path: str) -> Decimal | None:
@@ -190,7 +196,7 @@ def _initial_budget(row: dict, r: dict, budget: dict) -> list[dict]:
         initial, published = Decimal(str(entry["budget_initial"])), Decimal(str(published))
         if abs(initial - published) <= _ROUNDING:
             continue
-        fact = next((f for f in budget.get("facts", []) if f["field"] == key and Decimal(str(f["value"])) == published), None)
+        fact = next((f for f in budget.get("facts", []) if f["field"] == _paths().get(key, key) and Decimal(str(f["value"])) == published), None)
         out.append(_corpus_finding(row, "budget_record", "initial_budget_mismatch", key, initial, published,
                                    f"this final account states the 年初预算 of {entry['item']} as {initial}; "
                                    f"the year's budget states {published}",
