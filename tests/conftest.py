@@ -50,6 +50,16 @@ def extracted(path: str):
     return process_file(Path(path), debug=True)
 
 
+def altered(tmp_path: Path, text: str, *changes: tuple[str, str]) -> Path:
+    """The text with each (old, new) replaced once (each old must be there), as a TXT file."""
+    for old, new in changes:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    path = tmp_path / "altered.txt"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 needs_real = pytest.mark.skipif(not REAL.is_dir(), reason=f"real documents not present at {REAL}")
 
 

@@ -311,17 +311,21 @@ def test_a_stopped_batch_writes_the_tables_of_what_finished(tmp_path):
     assert 4 <= len(rows) == len(done) < len(list((tmp_path / "in").rglob("*.*")))
 
 
+def _texts_batched(folder: Path, out: Path) -> tuple[Path, Path]:
+    """The two text samples in folder, batched once into out."""
+    folder.mkdir()
+    for p in CORPUS.glob("*.txt"):
+        shutil.copy(p, folder)
+    run_batch([str(folder)], out, jobs=1, progress=False)
+    return folder, out
+
+
 def test_a_rerun_reads_again_only_files_whose_size_or_time_changed(tmp_path, monkeypatch):
     """A rerun over files done knows it from their size and modification time, without reading
     them; a file touched since is read (hashed) again, and redone only if its content changed."""
     from budgetextract.runs import batch as runs_batch
 
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for p in CORPUS.glob("*.txt"):
-        shutil.copy(p, folder)
-    out = tmp_path / "run"
-    run_batch([str(folder)], out, jobs=1, progress=False)
+    folder, out = _texts_batched(tmp_path / "in", tmp_path / "run")
     hashed: list[Path] = []
     real = runs_batch.sha256_of
     monkeypatch.setattr(runs_batch, "sha256_of", lambda path: hashed.append(path) or real(path))
@@ -358,12 +362,7 @@ def test_limits_that_are_none_are_refused_and_one_past_any_memory_is_none(tmp_pa
 def test_a_rerun_that_does_nothing_keeps_the_tables_it_finds(tmp_path):
     """Nothing new: the tables written after the manifest's last entry stand (a rerun over a
     corpus done knows it at once); tables of another schema version are written again."""
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for p in CORPUS.glob("*.txt"):
-        shutil.copy(p, folder)
-    out = tmp_path / "run"
-    run_batch([str(folder)], out, jobs=1, progress=False)
+    folder, out = _texts_batched(tmp_path / "in", tmp_path / "run")
     written = (out / "budgets.duckdb").stat().st_mtime_ns
     assert run_batch([str(folder)], out, jobs=1, progress=False)["tables"] == 2
     assert (out / "budgets.duckdb").stat().st_mtime_ns == written
@@ -392,13 +391,8 @@ def test_a_dask_scheduler_without_workers_ends_the_batch_with_a_clear_error(tmp_
 
 
 def test_a_rerun_through_a_linked_folder_is_the_same_run(tmp_path):
-    real = tmp_path / "real"
-    real.mkdir()
-    for p in CORPUS.glob("*.txt"):
-        shutil.copy(p, real)
+    real, out = _texts_batched(tmp_path / "real", tmp_path / "run")
     (tmp_path / "link").symlink_to(real)
-    out = tmp_path / "run"
-    run_batch([str(real)], out, jobs=1, progress=False)
     counts = run_batch([str(tmp_path / "link")], out, jobs=1, progress=False)
     assert (counts["skipped"], counts["done"], counts["tables"]) == (2, 0, 2)
     import duckdb

@@ -17,23 +17,13 @@ from budgetextract.nlp import analyse
 from budgetextract.pipeline import load, process_file
 from budgetextract.schema import Finding
 
-from conftest import extracted, needs_real, real_file
+from conftest import altered, extracted, needs_real, real_file
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _text(doc_id: str) -> str:
     return load(real_file(doc_id)).norm.text
-
-
-def _altered(tmp_path: Path, text: str, *changes: tuple[str, str]) -> Path:
-    """The document's text with each (old, new) replaced once, as a TXT file."""
-    for old, new in changes:
-        assert old in text, old
-        text = text.replace(old, new, 1)
-    path = tmp_path / "altered.txt"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def _raised(path: Path) -> list[Finding]:
@@ -63,11 +53,11 @@ PLANTED = [  # (old, new, the code that must report it)
 def test_errors_planted_in_a_real_final_account_are_found(tmp_path):
     final = next(i for i in ("F1",) if extracted(str(real_file(i))).summary.doc_kind == "final_accounts")
     text = _text(final)
-    clean = process_file(_altered(tmp_path, text), debug=True)
+    clean = process_file(altered(tmp_path, text), debug=True)
     assert not [f for f in clean.findings if f.severity != "info"]  # the published document: nothing to report
 
     text = text[: text.index("\n收入决算表\n")] + text[text.index("\n支出决算表\n"):]  # a mandated table removed
-    doc = process_file(_altered(tmp_path, text, *[(old, new) for old, new, _ in PLANTED]), debug=True)
+    doc = process_file(altered(tmp_path, text, *[(old, new) for old, new, _ in PLANTED]), debug=True)
     found = 0
     for old, new, code in PLANTED:
         changed = next(part for part in new.split("\n") if part not in old.split("\n")) if "\n" in new else new[-12:]
@@ -90,7 +80,7 @@ def test_a_change_word_against_two_stated_figures(tmp_path):
     text = _text("BJ2")
     sentence = "比2025年年初预算数28479.84万元增加1476.73万元"
     assert sentence in text
-    raised = _raised(_altered(tmp_path, text, (sentence, sentence.replace("增加", "减少"))))
+    raised = _raised(altered(tmp_path, text, (sentence, sentence.replace("增加", "减少"))))
     (wrong,) = [f for f in raised if f.code == "direction_mismatch"]
     assert "“减少”" in wrong.message and wrong.difference == Decimal("1476.43")
 
@@ -100,7 +90,7 @@ def test_steady_said_of_a_change(tmp_path):
     text = _text("HZ1")
     real = "比上年执行数增加13.59万元，增长0.2%，与上年基本持平"
     assert "steady_mismatch" not in _codes(extracted(str(real_file("HZ1"))).findings)  # 基本持平 of 0.2% is fair
-    raised = _raised(_altered(tmp_path, text, (real, "比上年执行数增加13.59万元，增长0.2%，与上年持平")))
+    raised = _raised(altered(tmp_path, text, (real, "比上年执行数增加13.59万元，增长0.2%，与上年持平")))
     (steady,) = [f for f in raised if f.code == "steady_mismatch"]
     assert "13.59" in steady.message and "与上年持平" in steady.evidence[0].text
 
@@ -108,7 +98,7 @@ def test_steady_said_of_a_change(tmp_path):
 @needs_real
 def test_a_change_printed_without_its_unit(tmp_path):
     text = _text("HZ1")
-    raised = _raised(_altered(tmp_path, text, ("增加13.59万元，增长0.2%，", "增加13.59万元，增长0.2，")))
+    raised = _raised(altered(tmp_path, text, ("增加13.59万元，增长0.2%，", "增加13.59万元，增长0.2，")))
     (unitless,) = [f for f in raised if f.code == "missing_unit"]
     assert "增长0.2" in unitless.message and "增长0.2" in unitless.evidence[0].text
 
@@ -127,7 +117,7 @@ def test_template_text_left_unfilled():
 @needs_real
 def test_a_figure_missing_before_its_unit(tmp_path):
     text = _text("HZ1")
-    raised = _raised(_altered(tmp_path, text, ("比上年执行数增加13.59万元", "比上年执行数增加万元")))
+    raised = _raised(altered(tmp_path, text, ("比上年执行数增加13.59万元", "比上年执行数增加万元")))
     assert any(f.code == "template_placeholder" and "增加万元" in f.message for f in raised)
 
 
@@ -145,7 +135,7 @@ def test_a_budget_compared_with_its_own_year():
 @needs_real
 def test_another_department_named_in_a_table_header(tmp_path):
     assert "department_name_mismatch" not in _codes(extracted(str(real_file("HZ1"))).findings)
-    raised = _raised(_altered(tmp_path, _text("HZ1"), ("部门名称：杭州市气象局", "部门名称：杭州市水利局")))
+    raised = _raised(altered(tmp_path, _text("HZ1"), ("部门名称：杭州市气象局", "部门名称：杭州市水利局")))
     (other,) = [f for f in raised if f.code == "department_name_mismatch"]
     assert "杭州市水利局" in other.message
 
@@ -275,7 +265,7 @@ def test_the_kinds_an_auditor_acts_on_are_found_where_they_are_planted(tmp_path)
     assert n == 1
     heading = "二、收入决算情况说明\n"
     text = text.replace(heading, heading + f"（一）收入决算：{year}年。\n", 1)
-    doc = process_file(_altered(tmp_path, text), debug=True)
+    doc = process_file(altered(tmp_path, text), debug=True)
     by_code = {}
     for f in doc.findings:
         by_code.setdefault(f.code, []).append(f)

@@ -15,20 +15,14 @@ from budgetextract.cli import main
 from budgetextract.evaluate import score_summary
 from budgetextract.pipeline import process_file
 
-from conftest import CORPUS, extracted, gold, needs_real, real_file, real_ids_with_gold
+from conftest import CORPUS, altered, extracted, gold, needs_real, real_file, real_ids_with_gold
 
 SAMPLE = (CORPUS / "sample_jiangsu_style.txt").read_bytes().decode("gb18030")
 
 
 def _document(tmp_path: Path, *changes: tuple[str, str]) -> Path:
     """The sample budget with each (old, new) replaced once, as a TXT file."""
-    text = SAMPLE
-    for old, new in changes:
-        assert old in text, old
-        text = text.replace(old, new, 1)
-    path = tmp_path / "budget.txt"
-    path.write_text(text, encoding="utf-8")
-    return path
+    return altered(tmp_path, SAMPLE, *changes)
 
 
 def _warnings(doc) -> set[str]:
