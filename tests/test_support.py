@@ -100,6 +100,15 @@ def test_a_finding_says_what_the_record_holds(tmp_path):
     assert warning.message.endswith("1700, stated so in 2 places, is kept") and "1600" in warning.message
 
 
+def test_a_figure_printed_to_the_cent_keeps_its_precision(tmp_path):
+    """3,400.00 is printed to the cent, though its value is 3400: 3,400.40 stated in the same
+    scope disagrees with it (half a cent each way, not half a 万元)."""
+    path = _document(tmp_path, ("（2）政府性基金收入预算 0 万元", "（2）政府性基金收入预算 0 万元。本部门一般公共预算收入预算 3,400.40 万元"))
+    doc = process_file(path, debug=True)
+    assert doc.support["general_public_budget"].status == "disputed"
+    assert "conflicting_values" in _warnings(doc)
+
+
 def test_a_total_printed_in_whole_wan_yuan_is_within_its_rounding(tmp_path):
     """支出预算40,870万元 against parts adding up to 40,869.60: a total printed to whole 万元 may
     be half a 万元 off, so the parts agree with it (Shanghai's city template prints so)."""

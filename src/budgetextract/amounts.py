@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation, localcontext
 
+import regex
+
 from .numerals import from_chinese
 
 _TO_WAN = {"元": Decimal("0.0001"), "万元": Decimal(1), "亿元": Decimal(10000)}
@@ -52,6 +54,21 @@ def parse_money(text: str) -> Decimal | None:
             number = parse_number(text[: -len(unit)])
             return to_wan(number, unit) if number is not None else None
     return None
+
+
+_PRINTED = regex.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(亿元|万元|元)$")
+
+
+def as_printed(raw: str) -> Decimal | None:
+    """A money figure in 万元 with the digits it is printed to ('3,400.00万元' → 3400.00, where
+    the value kept is 3400): what its rounding allows is half its last printed digit."""
+    m = _PRINTED.search(raw.strip())
+    if m is None:
+        return None
+    number = Decimal(m.group(1).replace(",", ""))
+    with localcontext() as exact:
+        exact.prec = max(exact.prec, len(number.as_tuple().digits) + 8)
+        return number * _TO_WAN[m.group(2)]
 
 
 def change_sign(word: str) -> int | None:

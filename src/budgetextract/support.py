@@ -21,12 +21,13 @@ from typing import TYPE_CHECKING
 import regex
 
 from . import vocab
+from .amounts import as_printed
 from .checks.registry import finding
 from .normalize import fold
 from .rounding import agree, half
+from .schema import SUMMARY_KEYS, BudgetDocument, Evidence, Fact, Finding, Scope, Statement, Support
 from .scope import abbreviates, carryover_in_fund_figures, clause_start, table_scope
 from .tables.cells import is_trifle
-from .schema import SUMMARY_KEYS, BudgetDocument, Evidence, Fact, Finding, Scope, Statement, Support
 
 if TYPE_CHECKING:
     from .extract.context import Context
@@ -195,7 +196,7 @@ def _narrative(ctx: Context, key: str, fact: Fact, year: int | None, figures: di
             own, fund = _of_key(key, label, rest, (_vocabulary().neutral,), year, inherited)
         narrower = None if own else _narrower(key, rest, label)
     scope = fact.scope.model_copy(update={"fund": fund}) if own else fact.scope
-    return Statement(value=fact.value, page=fact.evidence.page, text=label.strip() or fact.evidence.text, source="narrative",
+    return Statement(value=_as_stated(fact), page=fact.evidence.page, text=label.strip() or fact.evidence.text, source="narrative",
                      scope=scope.model_copy(update={"part_of": narrower}) if narrower else scope, of_key=own, start=fact.evidence.start)
 
 
@@ -215,14 +216,37 @@ def _table(key: str, fact: Fact, trusted: bool, year: int | None) -> Statement:
     rest = _without_anchor(key, row, 0, len(row)) if row else ""
     v = _vocabulary()
     own, fund = (False, None)
-    part = table_scope(title, "basic" if "基本支出" in title else "").part_of
-    within = part is None or "basic_expenditure" in v.parents.get(key, ())  # 人员经费 of a basic-expenditure table
+    within = scope.part_of is None or "basic_expenditure" in v.parents.get(key, ())  # 人员经费 of a basic-expenditure table
     if trusted and fact.scope.unit is None and within:
         own, fund = _of_key(key, words, rest, (v.table_neutral, v.neutral), year)
     narrower = None if own else _narrower(key, rest, row)
     scope = scope.model_copy(update={"fund": fund}) if own else scope
-    return Statement(value=fact.value, page=fact.evidence.page, text=fact.evidence.label or fact.evidence.text, source="table",
+    return Statement(value=_as_stated(fact), page=fact.evidence.page, text=fact.evidence.label or fact.evidence.text, source="table",
                      scope=scope.model_copy(update={"part_of": narrower}) if narrower else scope, of_key=own, start=fact.evidence.start)
+
+
+def _as_stated(fact: Fact) -> Decimal | int:
+    """The figure with the digits it is printed to (3,400.00 stays 3400.00): what two figures
+    may differ by follows what is printed, and a value keeps no trailing zeros."""
+    printed = as_printed(fact.raw) if isinstance(fact.value, Decimal) else None
+    return printed if printed is not None and printed == fact.value else fact.value
+
+
+def _as_value(printed):
+    """A figure as the record keeps values, without trailing zeros (3400.00 → 3400)."""
+    if not isinstance(printed, Decimal):
+        return printed
+    return printed.to_integral_value() if printed == printed.to_integral_value() else printed.normalize()
+
+
+def _as_printed(said: list[Statement], value):
+    """The key's value as one of its statements prints it (its digits), else as it is."""
+    return next((s.value for s in said if s.value == value), value)
+
+
+def _printed_half(support: dict[str, Support], key: str, value) -> Decimal:
+    """Half the last digit the key's figure is printed to."""
+    return half(_as_printed(support[key].statements if key in support else [], value))
 
 
 def _untrusted(doc: BudgetDocument) -> dict[str, list[Finding]]:
@@ -262,12 +286,12 @@ def statements(ctx: Context, doc: BudgetDocument, untrusted: set[str], funds_car
 def _carried(doc: BudgetDocument) -> list[Decimal]:
     """The carry-over figures the document prints: statements of a period (上年结转…) and the
     table rows named for one (政府性基金预算拨款结余、结转 80.00)."""
-    out = [f.value for f in doc.facts if f.scope.period and isinstance(f.value, Decimal)]
+    out = [_as_stated(f) for f in doc.facts if f.scope.period and isinstance(f.value, Decimal) and f.value]
     for table in doc.tables:
         for row in table.rows:
             if _CARRY_ROW.search(row.name):
                 out.extend(v for v in row.values.values() if v)
-    return out
+    return out  # none of 0: a carry-over of nothing explains no difference
 
 
 def _carry_over_included(said: list[Statement], carried: list[Decimal]) -> None:
@@ -291,6 +315,7 @@ def _status(value, stated: list[Statement]) -> str | None:
     own = [s for s in stated if s.of_key]
     if value is None:
         return "disputed" if _differ(own) else None
+    value = _as_printed(stated, value)
     if _differ(own) or own and not any(agree(s.value, value) for s in own):
         return "disputed"
     own = [s for s in own if agree(s.value, value)]
@@ -313,7 +338,7 @@ def _identities(summary, support: dict[str, Support]) -> None:
         if len(set(places)) < len(places):
             continue  # one sentence stating both (收入支出总计均为…) is not two statements
         values = [getattr(summary, k) for k in members]
-        slack = sum((half(v) for v in values), Decimal(0))
+        slack = sum((_printed_half(support, k, v) for k, v in zip(members, values)), Decimal(0))
         if abs(values[0] - sum(values[1:], Decimal(0))) <= slack:
             said = f"{total} = {' + '.join(parts)}"
             for k in members:
@@ -340,10 +365,10 @@ def _function_classes(doc: BudgetDocument, untrusted: set[str], support: dict[st
             said.append(Statement(value=fact.value, page=fact.evidence.page, text=fact.evidence.label or fact.evidence.text,
                                   source=fact.source, scope=scope, of_key=own, start=fact.evidence.start))
     total = sum(classes.values(), Decimal(0))
-    slack = sum((half(v) for v in classes.values()), Decimal(0))
+    slack = sum((half(_as_printed(out[n].statements if n in out else [], v)) for n, v in classes.items()), Decimal(0))
     whole = next((k for k in ("expenditure_total", "fiscal_appropriation_total", "general_public_budget")
                   if k in support and support[k].status in ("single", "verified")
-                  and abs(getattr(doc.summary, k) - total) <= slack + half(getattr(doc.summary, k))), None)
+                  and abs(getattr(doc.summary, k) - total) <= slack + _printed_half(support, k, getattr(doc.summary, k))), None)
     for name, sup in out.items():
         sup.status = _status(classes[name], sup.statements) or "single"
         if sup.status in ("single", "unestablished") and whole is not None:
@@ -427,8 +452,8 @@ def _settle(summary, key: str, own: list[Statement]) -> str:
     best, count = ranked[0][0], len(ranked[0][1])
     kept = count >= 2 and (len(ranked) == 1 or count > len(ranked[1][1]))
     if key in SUMMARY_KEYS:  # a line of other_revenue has no value of its own in the record
-        setattr(summary, key, best if kept else None)
-    return f"{best}, stated so in {count} places, is kept" if kept else "left null"
+        setattr(summary, key, _as_value(best) if kept else None)
+    return f"{_as_value(best)}, stated so in {count} places, is kept" if kept else "left null"
 
 
 def _elsewhere(key: str, s: Statement) -> bool:
@@ -445,11 +470,11 @@ def _own_over_unknown(summary, key: str, said: list[Statement]) -> Finding | Non
     (another period, fund, unit or part), the figure of its own scope is taken; where their
     scope is unknown (人员经费18万元 inside one class's spending), which is meant is not
     evident: null."""
-    value, own = getattr(summary, key), [s for s in said if s.of_key]
+    value, own = _as_printed(said, getattr(summary, key)), [s for s in said if s.of_key]
     if value is None or not own or _differ(own) or any(agree(s.value, value) for s in own) or is_trifle(own[0].value, value):
         return None  # a trifle against the figure is a misprint (收入支出总计0万元), reported as such
     backing = [s for s in said if agree(s.value, value)]
-    taken = own[0].value if backing and all(_elsewhere(key, s) for s in backing) else None
+    taken = _as_value(own[0].value) if backing and all(_elsewhere(key, s) for s in backing) else None
     setattr(summary, key, taken)
     return finding("scope_unestablished", f"{key}: {value} is stated where its scope is not the key's own, the document states it "
                    f"in its own scope as {own[0].value}; " + (f"{taken} is kept" if taken is not None else "left null")
@@ -468,7 +493,7 @@ def _one_key(summary, key: str, said: list[Statement], f: Finding) -> Finding:
                        f"({'; '.join(_quote(s) for s in own[:4])}); {_settle(summary, key, own)}",
                        fields=[key], difference=f.difference, evidence=f.evidence)
     if own and value is None and key in SUMMARY_KEYS and all(_elsewhere(key, s) for s in said if not s.of_key and not agree(s.value, own[0].value)):
-        value = own[0].value
+        value = _as_value(own[0].value)
         setattr(summary, key, value)
         did = f"the figure of its own scope, {value}, is kept"
     else:
@@ -487,7 +512,7 @@ def _sums(findings: list[Finding], support: dict[str, Support], summary) -> list
             continue
         values = [getattr(summary, k, None) if not k.startswith("function_classes.")
                   else (summary.function_classes or {}).get(k.split(".", 1)[1]) for k in f.fields]
-        slack = sum((half(v) for v in values if v is not None), Decimal(0))
+        slack = sum((_printed_half(support, k, v) for k, v in zip(f.fields, values) if v is not None), Decimal(0))
         if f.difference is not None and abs(f.difference) <= slack:
             out.append(finding("sum_rounding", f.message.split(" (difference")[0] + f" (difference {f.difference}; the rounding of "
                                f"the figures as printed allows {slack})", fields=f.fields, difference=f.difference, tolerance=slack,
