@@ -68,3 +68,23 @@ def seed_lines() -> list[str]:
     or PDF of the same document would not carry)."""
     text = real_file("H1").read_text(encoding="utf-8")
     return [re.sub(r"\[bookmark: [^\]]*\]", "", line) for line in text.splitlines()]
+
+
+def word_table(document, title: str, unit: str, header: list[list[tuple[str, int]]], rows: list[list[str]]):
+    """A Word table as budget templates lay them out: a title and unit line above it,
+    header rows with cells spanning columns (text, span), then the figures."""
+    document.add_paragraph(title)
+    document.add_paragraph(f"编制部门：示例部门 单位：{unit}")
+    width = sum(span for _, span in header[0])
+    table = document.add_table(rows=len(header) + len(rows), cols=width)
+    for r, cells in enumerate(header):
+        column = 0
+        for text, span in cells:
+            cell = table.cell(r, column)
+            if span > 1:
+                cell = cell.merge(table.cell(r, column + span - 1))
+            cell.text = text
+            column += span
+    for r, values in enumerate(rows, len(header)):
+        for c, text in enumerate(values):
+            table.cell(r, c).text = text

@@ -11,7 +11,7 @@ import pytest
 
 from budgetextract.evaluate import score_execution, score_summary
 from budgetextract.pipeline import process_file
-from conftest import extracted, gold, needs_real, real_file, real_ids_with_gold
+from conftest import extracted, gold, needs_real, real_file, real_ids_with_gold, word_table
 
 WITH_EXECUTION = [i for i in real_ids_with_gold() if "execution" in gold(i)]
 BUDGETS = [i for i in real_ids_with_gold() if gold(i)["fields"]["doc_kind"]["value"] == "budget"]
@@ -187,3 +187,56 @@ def test_use_of_non_appropriation_balances_is_other_revenue(tmp_path):
         ("使用非财政拨款结余", "12.50"), ("年初结转和结余", "49.14"), ("收入总计", "3,007.89")])
     assert doc.summary.revenue_total == Decimal("3007.89")
     assert doc.summary.other_revenue == Decimal("58.75")
+
+
+def _with_summary_table(tmp_path, doc_id: str, figures: dict[str, str], *changes: tuple[str, str]):
+    """The document's title and 情况说明 as Word paragraphs (each (old, new) replaced once),
+    with its 收入支出决算总表 as a Word table between them, each row named in `figures` printing
+    that figure instead of its own."""
+    import docx
+
+    from budgetextract.pipeline import load
+
+    source = extracted(str(real_file(doc_id)))
+    table = next(t for t in source.tables if t.kind == "budget_total")
+    text = load(real_file(doc_id)).norm.text
+    narrative = text[next(s for s in source.sections if s.kind == "explanation").start:]
+    for old, new in changes:
+        assert old in narrative, old
+        narrative = narrative.replace(old, new, 1)
+    sides = {"收入": [], "支出": []}
+    for row in table.rows:
+        side = next(s for s in sides if any(s in c for c in row.values))
+        sides[side].append([row.name, figures.get(row.name) or next((v for v in row.printed.values() if v), "")])
+    document = docx.Document()
+    document.add_paragraph(text[: next(s for s in source.sections).start])
+    word_table(document, "收入支出决算总表", "万元", [[("收入", 2), ("支出", 2)], [("项目", 1), ("决算数", 1), ("项目", 1), ("决算数", 1)]],
+               [a + b for a, b in zip(sides["收入"], sides["支出"])])
+    for line in narrative.split("\n"):
+        document.add_paragraph(line)
+    path = tmp_path / f"{doc_id}.docx"
+    document.save(path)
+    return process_file(path)
+
+
+@needs_real
+def test_a_final_accounts_total_is_the_tables_grand_total_not_the_years_own(tmp_path):
+    """收入总计 = 本年收入合计 + 年初结转和结余: where the narrative states only the year's
+    合计 and the 收支总表 prints a carry-over beside it, the total is the table's 总计."""
+    from budgetextract.pipeline import load
+
+    def says_year_total(doc_id):
+        total = gold(doc_id)["fields"]["revenue_total"]["value"]
+        return f"本年收入合计{total}万元" in load(real_file(doc_id)).norm.text
+
+    doc_id = next(i for i in WITH_EXECUTION if says_year_total(i))
+    total = Decimal(str(gold(doc_id)["fields"]["revenue_total"]["value"]))
+    year = (total * Decimal("0.8")).quantize(Decimal("0.01"))
+    first_revenue = next(r.name for r in extracted(str(real_file(doc_id))).tables[0].rows if r.name.startswith("一、"))
+    doc = _with_summary_table(
+        tmp_path, doc_id, {"本年收入合计": str(year), "年初结转和结余": str(total - year), first_revenue: str(year)},
+        (f"收入支出总计{total}万元", "收入支出决算如下"), (f"本年收入合计{total}万元", f"本年收入合计{year}万元"))
+    assert doc.summary.revenue_total == doc.summary.expenditure_total == total
+    assert doc.summary.carryover_prior_year == total - year
+    evidence = next(f for f in doc.facts if f.field == "revenue.total" and f.source == "table").evidence
+    assert evidence.label.endswith("总计 | 收入/决算数")

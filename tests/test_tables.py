@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import extracted, gold, needs_real, real_file, real_files, real_ids_with_gold
+from conftest import extracted, gold, needs_real, real_file, real_files, real_ids_with_gold, word_table
 
 SHANGHAI_KINDS = ["budget_total", "revenue", "expenditure", "fiscal_total", "function", "government_fund", "state_capital",
                   "basic_economic", "three_public"]
@@ -121,26 +121,6 @@ def test_no_table_pages_no_pdfplumber(tmp_path):
     assert process_file(CORPUS / "sample_jiangsu_style.pdf").tables == []
 
 
-def _word_table(document, title: str, unit: str, header: list[list[tuple[str, int]]], rows: list[list[str]]):
-    """A Word table as budget templates lay them out: a title and unit line above it,
-    header rows with cells spanning columns (text, span), then the figures."""
-    document.add_paragraph(title)
-    document.add_paragraph(f"编制部门：示例部门 单位：{unit}")
-    width = sum(span for _, span in header[0])
-    table = document.add_table(rows=len(header) + len(rows), cols=width)
-    for r, cells in enumerate(header):
-        column = 0
-        for text, span in cells:
-            cell = table.cell(r, column)
-            if span > 1:
-                cell = cell.merge(table.cell(r, column + span - 1))
-            cell.text = text
-            column += span
-    for r, values in enumerate(rows, len(header)):
-        for c, text in enumerate(values):
-            table.cell(r, c).text = text
-
-
 @needs_real
 def test_docx_tables_give_the_same_figures_as_the_pdf(tmp_path):
     """The Shanghai template's table-only figures, from Word tables laid out like the PDF's."""
@@ -158,14 +138,14 @@ def test_docx_tables_give_the_same_figures_as_the_pdf(tmp_path):
     for line in text[: narrative.end].split("\n"):
         document.add_paragraph(line)
     split = lambda code: [code[:3], code[3:5], code[5:7]] if code else ["", "", ""]
-    _word_table(document, expenditure.title, "元",
+    word_table(document, expenditure.title, "元",
                 [[("项目", 4), ("支出预算", 3)], [("功能分类科目编码", 3), ("功能分类科目名称", 1), ("合计", 1), ("基本支出", 1), ("项目支出", 1)],
                  [("类", 1), ("款", 1), ("项", 1), ("", 1), ("", 1), ("", 1), ("", 1)]],
                 [split(r.code) + [r.name] + [r.printed.get(c, "") for c in ("支出预算/合计", "支出预算/基本支出", "支出预算/项目支出")]
                  for r in expenditure.rows if r.code] + [["", "", "", "合计"] + [r.printed[c] for r in expenditure.rows if r.name == "合计"
                                                                              for c in ("支出预算/合计", "支出预算/基本支出", "支出预算/项目支出")]])
     columns = ("一般公共预算基本支出/合计", "一般公共预算基本支出/人员经费", "一般公共预算基本支出/公用经费")
-    _word_table(document, economic.title, "元",
+    word_table(document, economic.title, "元",
                 [[("项目", 3), ("一般公共预算基本支出", 3)], [("部门预算经济分类科目编码", 2), ("经济分类科目名称", 1), ("合计", 1), ("人员经费", 1), ("公用经费", 1)],
                  [("类", 1), ("款", 1), ("", 1), ("", 1), ("", 1), ("", 1)]],
                 [[r.code[:3], r.code[3:5], r.name] + [r.printed.get(c, "") for c in columns] for r in economic.rows if r.code]
@@ -357,7 +337,7 @@ def _expenditure_table_docx(tmp_path, total: str):
     document = docx.Document()
     for line in ("示例市气象局2026年部门预算", "第一部分 部门概况", "示例市气象局负责本市气象工作。", "第二部分 2026年部门预算表"):
         document.add_paragraph(line)
-    _word_table(document, "表3：2026年市级部门支出预算总表", "万元",
+    word_table(document, "表3：2026年市级部门支出预算总表", "万元",
                 [[("功能分类科目名称", 1), ("总计", 1), ("基本支出", 2), ("项目支出", 1)],
                  [("", 1), ("", 1), ("人员支出", 1), ("日常公用支出", 1), ("", 1)]],
                 [["合计", total, "2,906.80", "838.27", "2,131.61"], ["科学技术支出", "28.00", "", "", "28.00"]])
@@ -375,3 +355,26 @@ def test_a_header_group_without_its_own_column_is_the_sum_of_its_columns(tmp_pat
     assert fact.raw == "2,906.80+838.27万元" and "人员支出+日常公用支出" in fact.evidence.label
     # a row that does not add up may hold more than the group's parts: no figure
     assert _expenditure_table_docx(tmp_path, "5,976.67").summary.basic_expenditure is None
+
+
+@needs_real
+def test_fund_rows_under_a_carryover_heading_are_not_the_years_fund_figures():
+    """A 财政拨款收支总表 lists the fund parts twice, under 一、本年收入 and under 二、上年结转:
+    the second are the carry-over's, so the year's fund figure is the first whichever
+    order or names the template gives them."""
+    from budgetextract.extract.from_tables import _under_carryover
+
+    seen = 0
+    for path in real_files("*.pdf"):
+        for table in (t for t in extracted(str(path)).tables if t.kind == "fiscal_total"):
+            names = [r.name for r in table.rows]
+            heading = next((i for i, n in enumerate(names) if n.endswith("上年结转")), None)
+            if heading is None or not any("一般公共预算" in n for n in names[heading + 1:]):
+                continue
+            under = _under_carryover(table)
+            parts = [i for i in range(heading + 1, len(names)) if "一般公共预算" in names[i] and names[i][0] in "（("]
+            assert parts and all(i in under for i in parts), (path.name, names)
+            assert not any(i in under for i in range(heading)), (path.name, names)
+            seen += 1
+    if not seen:
+        pytest.skip("no real 财政拨款收支总表 lists its carry-over by fund")

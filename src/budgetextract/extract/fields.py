@@ -33,6 +33,7 @@ class FieldSpec:
     count_before: regex.Pattern | None
     scoped: frozenset[str]
     scoped_clause: bool
+    narrower: list[regex.Pattern]
 
 
 @dataclass
@@ -66,6 +67,7 @@ def specs() -> tuple[list[FieldSpec], regex.Pattern, int, frozenset[str]]:
                 count_before=regex.compile(f["count_before"]) if "count_before" in f else None,
                 scoped=frozenset(f.get("scoped_sections", [])),
                 scoped_clause=f.get("scoped_clause", False),
+                narrower=[regex.compile(a) for a in f.get("narrower_anchors", [])],
             )
         )
     return out, regex.compile(data["default_gap"]), data["max_gap"], frozenset(data["excluded_sections"])
@@ -94,7 +96,10 @@ def candidates(ctx: Context, spec: FieldSpec) -> list[Candidate]:
     text = ctx.norm.folded
     label = "COUNT" if spec.kind == "count" else "MONEY"
     found: list[Candidate] = []
-    for tier, anchor in enumerate(spec.anchors):
+    # a narrower anchor (本年收入合计 for 收入总计) ranks below every other statement, nil ones included
+    below = len(spec.anchors) + len(spec.zero) + 1
+    anchors = [(tier, a, False) for tier, a in enumerate(spec.anchors)] + [(below + i, a, True) for i, a in enumerate(spec.narrower)]
+    for tier, anchor, narrower in anchors:
         for m in anchor.finditer(text):
             if not _allowed(ctx, spec, m.start()) or _change_before().search(text, max(0, m.start() - 3), m.start()):
                 continue
@@ -109,7 +114,8 @@ def candidates(ctx: Context, spec: FieldSpec) -> list[Candidate]:
                 continue
             if spec.units and entity._.unit not in spec.units:
                 continue
-            found.append(Candidate(spec.field, entity._.value, entity._.unit, entity.text, tier, m.start(), entity.start_char, entity.end_char))
+            found.append(Candidate(spec.field, entity._.value, entity._.unit, entity.text, tier, m.start(), entity.start_char, entity.end_char,
+                                   scoped=narrower))
     if spec.count_before is not None:
         # "共5个项目实行绩效目标管理": the count stands right before the phrase
         for m in spec.count_before.finditer(text):

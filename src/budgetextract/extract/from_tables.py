@@ -36,10 +36,42 @@ _ROW_LABEL = regex.compile(r"^(?:其中[:：]?)?(?:[（(][一二三四五六七�
 _CODE_PREFIX = regex.compile(r"^\[?\d+\]?\s*")
 
 
-def _named_rows() -> dict[str, tuple[list[str], regex.Pattern]]:
+def _named_rows() -> dict[str, tuple[list[str], regex.Pattern, str | None]]:
     rows = vocab.load("tables")["named_rows"]
-    return {f: ([spec[0]] if isinstance(spec[0], str) else spec[0], regex.compile(spec[1]))
+    return {f: ([spec[0]] if isinstance(spec[0], str) else spec[0], regex.compile(spec[1]), spec[2] if len(spec) > 2 else None)
             for f, spec in rows.items() if not f.startswith("_")}
+
+
+_DEPTH = [(regex.compile(r"^[一二三四五六七八九十]+、"), 1), (regex.compile(r"^[（(][一二三四五六七八九十]+[)）]"), 2),
+          (regex.compile(r"^\d+[.、．]"), 2), (regex.compile(r"^[（(]\d+[)）]"), 3)]
+
+
+def _depth(name: str) -> int:
+    """How deep a row's numbering sets it: 一、 1, （一） and 1. 2, (1) 3; unnumbered 1."""
+    return next((d for pattern, d in _DEPTH if pattern.match(name)), 1)
+
+
+def _side(row: TableRow) -> str | None:
+    """收入 or 支出: the half of a two-sided table a row stands in, by its first column's header."""
+    first = next(iter(row.values), "")
+    return next((side for side in ("收入", "支出") if side in first), None)
+
+
+def _under_carryover(table: Table) -> set[int]:
+    """The rows (by index) numbered below a carry-over heading of their side (二、上年结转 →
+    （一）一般公共预算拨款): parts of the carry-over, not the year's own figures."""
+    heading = regex.compile(vocab.load("tables")["carryover_heading"])
+    open_at: dict[str | None, int] = {}  # side → depth of the carry-over heading it is under
+    under = set()
+    for i, row in enumerate(table.rows):
+        side, depth = _side(row), _depth(row.name)
+        if side in open_at and depth > open_at[side]:
+            under.add(i)
+            continue
+        open_at.pop(side, None)
+        if heading.search(row.name):
+            open_at[side] = depth
+    return under
 
 
 def _other_year(column: str, year: int | None) -> bool:
@@ -134,9 +166,11 @@ def table_facts(ctx: Context, tables: list[Table], actuals: bool = False, year: 
             if fact is not None and fact.value is not None and field not in found:
                 found[field] = fact
 
-    for field, (kinds, pattern) in _named_rows().items():
+    for field, (kinds, pattern, side) in _named_rows().items():
         for table in (t for kind in kinds for t in by_kind.get(kind, [])):
-            matching = [r for r in table.rows if pattern.match(r.name)]
+            under = _under_carryover(table)
+            matching = [r for i, r in enumerate(table.rows) if pattern.match(r.name) and i not in under
+                        and (side is None or side in r.name or _side(r) == side)]
             # a 总计 row holds the 合计 of the year and the carry-over beside it (本年收入合计 +
             # 年初结转和结余 = 收入总计): where a table prints both, the 总计 is the total
             row = next((r for r in matching if "总计" in r.name), matching[0] if matching else None)
@@ -381,7 +415,8 @@ def _unconfirmed_narrower(ctx: Context, summary: Summary, fields: set[str], fact
     findings = []
     for field in sorted(fields):
         stated = getattr(summary, field)
-        if stated is None or (field in _ALL_FUNDS and _all_general_public_budget(summary)):
+        if stated is None or (field in _ALL_FUNDS and _all_general_public_budget(summary)) \
+                or _year_is_the_total(summary, field, fields):
             continue
         setattr(summary, field, None)
         evidence = _narrative_evidence(facts, stated)
@@ -391,6 +426,19 @@ def _unconfirmed_narrower(ctx: Context, summary: Summary, fields: set[str], fact
                     f"included) and no table gives the field's own figure; left null",
         ))
     return findings
+
+
+def _year_is_the_total(summary: Summary, field: str, narrower: set[str]) -> bool:
+    """The year's 本年收入合计 (本年支出合计) is the 收入总计 (支出总计) where nothing is carried
+    over (上年结转 stated as 0), or where the other side's total, stated for its own scope, is
+    the same figure."""
+    other = {"revenue_total": "expenditure_total", "expenditure_total": "revenue_total"}.get(field)
+    if other is None:
+        return False
+    if summary.carryover_prior_year is not None and summary.carryover_prior_year == 0:
+        return True
+    theirs = getattr(summary, other)
+    return other not in narrower and theirs is not None and abs(theirs - getattr(summary, field)) <= CENT
 
 
 def _all_general_public_budget(summary: Summary) -> bool:
