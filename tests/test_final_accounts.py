@@ -11,7 +11,7 @@ import pytest
 
 from budgetextract.evaluate import score_execution, score_summary
 from budgetextract.pipeline import process_file
-from conftest import extracted, gold, needs_real, real_file, real_ids_with_gold, word_table
+from conftest import altered, extracted, gold, needs_real, real_file, real_ids_with_gold, word_table
 
 WITH_EXECUTION = [i for i in real_ids_with_gold() if "execution" in gold(i)]
 BUDGETS = [i for i in real_ids_with_gold() if gold(i)["fields"]["doc_kind"]["value"] == "budget"]
@@ -240,3 +240,25 @@ def test_a_final_accounts_total_is_the_tables_grand_total_not_the_years_own(tmp_
     assert doc.summary.carryover_prior_year == total - year
     evidence = next(f for f in doc.facts if f.field == "revenue.total" and f.source == "table").evidence
     assert evidence.label.endswith("总计 | 收入/决算数")
+
+
+@needs_real
+@pytest.mark.parametrize("said", ["支出预算为{budget}万元，支出决算为{actual}万元", "支出全年预算数{budget}万元，决算数{actual}万元",
+                                  "年初预算为{budget}万元，决算为{actual}万元"])
+def test_a_final_accounts_three_public_budget_is_not_its_actual(tmp_path, said):
+    """A final account sets the year's “三公” 预算数 before its 决算数: the summary holds the
+    actual, and the budget stays a statement of another basis."""
+    import regex
+
+    from budgetextract.pipeline import load
+
+    stated = regex.compile(r"“三公”经费财政拨款支出决\n?算为(\d+\.\d+)万元")
+    doc_id = next(i for i in WITH_EXECUTION if stated.search(load(real_file(i)).norm.text))
+    text = load(real_file(doc_id)).norm.text
+    m = stated.search(text)
+    actual = Decimal(m.group(1))
+    budget = actual + Decimal("0.79")
+    doc = process_file(altered(tmp_path, text, (m.group(), "“三公”经费财政拨款" + said.format(budget=budget, actual=actual))))
+    assert doc.summary.three_public_total == actual
+    facts = {f.value: f for f in doc.facts if f.field == "three_public.total" and f.source == "narrative"}
+    assert facts[budget].scope.basis == "预算数" and facts[actual].scope.basis is None

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSche
 
 from .dictionary import entries
 
-SCHEMA_VERSION = "1.4"
+SCHEMA_VERSION = "1.5"
 
 
 def _decimal_to_json(value: Decimal) -> int | float:
@@ -80,11 +80,13 @@ class Scope(_Model):
     period: Literal["上年结转", "年终结转"] | None = Field(None, description="carry-over from last year, or to next year; null: the year's own")
     part_of: str | None = Field(None, description="what larger item the figure is one line of (a classification item, the basic-expenditure "
                                                    "table, a project); null: it stands for itself")
+    basis: Literal["预算数"] | None = Field(None, description="预算数: in a final account, the budget its actual is set against "
+                                                           "(“三公”经费预算为0.95万元，决算为0); null: the document's own figure")
 
     @property
     def of_department(self) -> bool:
         """The figure is the whole department's, not a unit's or one line of a larger item."""
-        return self.unit is None and self.part_of is None
+        return self.unit is None and self.part_of is None and self.basis is None
 
 
 class Fact(_Model):

@@ -33,13 +33,16 @@ class _Patterns(NamedTuple):
     part_phrase: regex.Pattern
     part_kinds: regex.Pattern
     not_included: regex.Pattern
+    budget_basis: regex.Pattern
+    fund_budget_names: regex.Pattern
 
 
 @lru_cache(maxsize=1)
 def _patterns() -> _Patterns:
     data = vocab.load("scope")
     named = {k: regex.compile(data[k]) for k in ("unit_title", "class_item", "part_clause", "unit_subject", "not_a_unit",
-                                                  "part_prefix", "part_phrase", "part_kinds", "not_included")}
+                                                  "part_prefix", "part_phrase", "part_kinds", "not_included",
+                                                  "budget_basis", "fund_budget_names")}
     return _Patterns(**named, funds=[(regex.compile(p), fund) for p, fund in data["funds"]],
                      periods=[(regex.compile(p), period) for p, period in data["periods"]], fund_sections=data["fund_sections"])
 
@@ -101,6 +104,7 @@ class ScopeReader:
     norm: NormalizedText
     sections: list[Section]
     department: str | None = None
+    actuals: bool = False  # a final account: its figures are actuals, unless their words say 预算
 
     def _is_department(self, name: str) -> bool:
         """The department named again, in full or shortened (市民政局 for 西安市民政局)."""
@@ -165,7 +169,15 @@ class ScopeReader:
         if fund is None:
             fund_sections = _patterns().fund_sections
             fund = next((fund_sections[s.kind] for s in reversed(chain) if s.kind in fund_sections), None)
-        return Scope(fund=fund, unit=unit, period=period_in(clause), part_of=part)
+        basis = self._basis(text[anchor:words_end]) if self.actuals and words_end is not None else None
+        return Scope(fund=fund, unit=unit, period=period_in(clause), part_of=part, basis=basis)
+
+    @staticmethod
+    def _basis(label: str) -> str | None:
+        """预算数 where a final account's label ends on the budget (支出预算为…, 决算数 after it
+        in another figure), judged by the last of 预算 and 决算 once funds' names are out."""
+        words = [m.group() for m in _patterns().budget_basis.finditer(_patterns().fund_budget_names.sub("", label))]
+        return "预算数" if words and words[-1] == "预算" else None
 
 
 def table_scope(title: str, kind: str) -> Scope:

@@ -177,7 +177,7 @@ def _narrative(ctx: Context, key: str, fact: Fact, year: int | None, figures: di
             lead = _without_department(ctx, text[clause:lead_end].strip())
     label = text[start:figure]
     fund = narrower = None
-    own = fact.scope.unit is None and fact.scope.part_of is None
+    own = fact.scope.of_department
     if key in _CHANGES.values():
         pass  # the headline change is read by its own pattern (patterns/fields.json total_change)
     elif funds_carry_over and key in _FUND_KEYS:
@@ -458,9 +458,9 @@ def _settle(summary, key: str, own: list[Statement]) -> str:
 
 def _elsewhere(key: str, s: Statement) -> bool:
     """The statement is positively of another scope than the key's: another period, unit or
-    part, or a fund the key is not of (its label names them)."""
+    part, a fund the key is not of (its label names them), or a final account's budget."""
     wanted = _vocabulary().key_scope.get(key, {})
-    return not s.of_key and (s.scope.unit is not None or s.scope.part_of is not None or s.scope.period != wanted.get("period")
+    return not s.of_key and (not s.scope.of_department or s.scope.period != wanted.get("period")
                              or s.scope.fund not in wanted.get("funds", [None]))
 
 

@@ -31,7 +31,7 @@ def run_extraction(doc: BudgetDocument, norm: NormalizedText, tables: list[Table
     field_specs, _, _, excluded = specs()
     meta = extract_meta(norm, doc.sections, doc.source.file_name)
     ctx = Context(norm=norm, sections=doc.sections, doc=entities if entities is not None else analyse(norm.text),
-                  excluded_kinds=excluded, department=meta.department)
+                  excluded_kinds=excluded, department=meta.department, actuals=meta.doc_kind == "final_accounts")
     summary = Summary()
     facts: list[Fact] = []
     findings: list[Finding] = []

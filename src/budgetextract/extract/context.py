@@ -21,6 +21,7 @@ class Context:
     doc: Doc
     excluded_kinds: frozenset[str]
     department: str | None = None
+    actuals: bool = False  # a final account
     facts: list[Fact] = field(default_factory=list)
 
     @cached_property
@@ -40,7 +41,7 @@ class Context:
 
     @cached_property
     def _scopes(self) -> ScopeReader:
-        return ScopeReader(self.norm, self.sections, self.department)
+        return ScopeReader(self.norm, self.sections, self.department, self.actuals)
 
     def scope(self, anchor: int, figure: int | None = None) -> Scope:
         """What the figure whose phrase starts at anchor covers (see scope.py)."""

@@ -34,6 +34,7 @@ class FieldSpec:
     scoped: frozenset[str]
     scoped_clause: bool
     narrower: list[regex.Pattern]
+    of_the_budget: bool
 
 
 @dataclass
@@ -68,6 +69,7 @@ def specs() -> tuple[list[FieldSpec], regex.Pattern, int, frozenset[str]]:
                 scoped=frozenset(f.get("scoped_sections", [])),
                 scoped_clause=f.get("scoped_clause", False),
                 narrower=[regex.compile(a) for a in f.get("narrower_anchors", [])],
+                of_the_budget=f.get("of_the_budget", False),
             )
         )
     return out, regex.compile(data["default_gap"]), data["max_gap"], frozenset(data["excluded_sections"])
@@ -140,8 +142,28 @@ def candidates(ctx: Context, spec: FieldSpec) -> list[Candidate]:
                 c.tier, c.scoped = c.tier + zero_tier + 1, True
     for c in found:
         c.scope = ctx.scope(c.anchor_start, c.start)
+        if spec.of_the_budget:
+            c.scope.basis = None
+    found += [actual for c in found if c.scope.basis for actual in [_actual_after(ctx, c, label)] if actual is not None]
     found.sort(key=lambda c: (c.tier, c.start))
     return found
+
+
+@lru_cache(maxsize=1)
+def _actual_after_budget() -> regex.Pattern:
+    return regex.compile(vocab.load("fields")["actual_after_budget"])
+
+
+def _actual_after(ctx: Context, budget: Candidate, label: str) -> Candidate | None:
+    """The actual a final account states right after an item's 预算数 (…预算为0.95万元，支出
+    决算为0.16万元), as a statement of the same rank."""
+    entity = ctx.first_after(label, budget.end)
+    if entity is None or entity._.value is None:
+        return None
+    if not _actual_after_budget().fullmatch(ctx.norm.folded[budget.end : entity.start_char].replace("\n", "")):
+        return None
+    return Candidate(budget.field, entity._.value, entity._.unit, entity.text, budget.tier, budget.anchor_start, entity.start_char,
+                     entity.end_char, scoped=budget.scoped, scope=budget.scope.model_copy(update={"basis": None}))
 
 
 def _nil_for_another_fund(ctx: Context, c: Candidate) -> bool:
@@ -170,6 +192,8 @@ def to_fact(ctx: Context, c: Candidate, path: str) -> Fact:
 def choose(ctx: Context, field: str, found: list[Candidate]) -> tuple[Candidate | None, list[Finding]]:
     """The best-ranked statement of a figure. Where the best-ranked statements disagree
     the figure is ambiguous: no value, and a finding that shows each statement."""
+    # a final account's 预算数 is what its actual is set against (execution), never the actual
+    found = [c for c in found if c.scope is None or c.scope.basis is None]
     if not found:
         return None, []
     whole = [c for c in found if c.scope is None or c.scope.of_department]
