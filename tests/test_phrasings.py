@@ -93,6 +93,10 @@ CASES = [
     # a central department: the headline is the 一般公共预算当年拨款 against last year's 执行数, its reason in two parts
     ("五、一般公共预算当年拨款支出预算情况", "本部门2026年一般公共预算当年拨款16,477.42万元，比2025年执行数减少20,766.6万元，减幅55.76%。主要原因：一是上年执行数中包含一次性项目支出；二是压减一般性支出。", "total_change_amount", Decimal("-20766.6")),
     ("五、一般公共预算当年拨款支出预算情况", "本部门2026年一般公共预算当年拨款16,477.42万元，比2025年执行数减少20,766.6万元，减幅55.76%。主要原因：一是上年执行数中包含一次性项目支出；二是压减一般性支出。", "total_change_reason", "一是上年执行数中包含一次性项目支出；二是压减一般性支出"),
+    # a final account: the change of the 收入支出总计 after the year's parts and their own changes
+    ("一、收入支出决算总体情况说明", "2024年度收入总计569,497万元，其中本年收入430,725万元，较2023年度决算数增加1,000万元，增长0.23%。与2023年度相比，收入支出总计减少56.95万元，下降1.87%，主要原因是人员减少。", "total_change_amount", Decimal("-56.95")),
+    ("一、收入支出决算总体情况说明", "2023年度本单位总支出125.08万元，其中本年支出116.12万元，较2022年度决算数增加19.68万元。", "expenditure_total", Decimal("125.08")),
+    ("一、收入支出决算总体情况说明", "2023年度本单位总支出125.08万元，其中本年支出116.12万元，较2022年度决算数增加19.68万元。", "total_change_amount", None),
     # a final account states the “三公” budget first, then its actual
     ("七、财政拨款“三公”经费支出决算情况说明", "2023年度“三公”经费财政拨款支出预算为0.95万元，支出决算为0万元，完成预算的0%。", "three_public_total", Decimal("0")),
     # Changchun: a project's line named like personnel expenditure is that project's, not the department's
