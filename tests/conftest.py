@@ -88,3 +88,50 @@ def word_table(document, title: str, unit: str, header: list[list[tuple[str, int
     for r, values in enumerate(rows, len(header)):
         for c, text in enumerate(values):
             table.cell(r, c).text = text
+
+
+
+def workbook(pdf: Path, path: Path) -> Path:
+    """A real PDF's ruled tables written as a 公开表 workbook is laid out (openpyxl): a sheet
+    a table (a table continued on the next page, without a title, on the same sheet), its
+    title and unit in the top rows, then its cells where the PDF prints them: columns at the
+    cells' edges, a cell spanning the columns it covers merged over them."""
+    import openpyxl
+
+    from budgetextract.pipeline import load
+    from budgetextract.segment import segment
+    from budgetextract.tables import _pdf_raws
+    from budgetextract.tables.locate import table_pages
+
+    norm = load(pdf).norm
+    grids = list(_pdf_raws(pdf.read_bytes(), table_pages(norm, segment(norm)), {}))
+    units = {t.title: t.unit for t in extracted(str(pdf)).tables}  # the unit each table is printed in
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    sheet, row_at = None, 0
+    for grid in grids:
+        cells = list(grid.header) + [c for row in grid.rows for c in row]
+        edges = sorted({round(x, 0) for c in cells for x in (c.x0, c.x1)})
+        column = lambda x: min(range(len(edges)), key=lambda i: abs(edges[i] - x)) + 1  # noqa: E731
+        if grid.title or sheet is None:
+            sheet = book.create_sheet(f"表{len(book.sheetnames) + 1}")
+            sheet.cell(1, 1, grid.title or "")
+            unit = grid.unit or units.get(grid.title) or next((g.unit for g in grids if g.title == grid.title and g.unit), None)
+            sheet.cell(2, 1, f"单位：{unit}" if unit else "")
+            row_at = 2
+            header_rows = sorted({c.top for c in grid.header})
+            lines = [[c for c in grid.header if c.top == top] for top in header_rows]
+        else:
+            lines = []
+        for line in lines + grid.rows:
+            row_at += 1
+            for c in line:
+                first, last = column(c.x0), column(c.x1) - 1
+                figure = c.text.replace(",", "")
+                sheet.cell(row_at, first, float(figure) if re.fullmatch(r"-?\d+(?:\.\d+)?", figure) else c.text)
+                if last > first:
+                    sheet.merge_cells(start_row=row_at, start_column=first, end_row=row_at, end_column=last)
+    if not book.sheetnames:
+        book.create_sheet("表1")
+    book.save(path)
+    return path

@@ -50,8 +50,10 @@ def _bad_docx(path: Path) -> None:
 BAD = {
     "empty.txt": ("empty_file", lambda p: p.write_bytes(b"")),
     "blank.txt": ("empty_file", lambda p: p.write_text("  \n\n ", encoding="utf-8")),
-    "legacy.doc": ("unsupported_format", lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)),
-    "sheet.xlsx": ("unsupported_format", lambda p: p.write_bytes(_zip({"xl/workbook.xml": "<x/>"}))),
+    "legacy.doc": ("corrupt_doc", lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)),
+    "sheet.xls": ("corrupt_sheet", lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)),
+    "sheet.xlsx": ("corrupt_sheet", lambda p: p.write_bytes(_zip({"xl/workbook.xml": "<x/>"}))),
+    "archive.ofd": ("unsupported_format", lambda p: p.write_bytes(_zip({"OFD.xml": "<ofd:OFD/>"}))),
     "image.png": ("unsupported_format", lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00\x01" * 200)),
     "broken.pdf": ("corrupt_pdf", lambda p: p.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage")),
     "notapdf.pdf": ("corrupt_pdf", lambda p: p.write_bytes(b"this is plain text named .pdf")),

@@ -39,7 +39,9 @@ class Source(_Model):
     file_name: str
     path: str
     sha256: str | None = None
-    format: Literal["pdf", "docx", "txt", "html"] | None = Field(None, description="html: a web page, whose evidence has no page")
+    format: Literal["pdf", "docx", "doc", "xlsx", "xls", "txt", "html"] | None = Field(
+        None, description="the format the content is in (doc: a legacy Word or WPS file, read through LibreOffice; xlsx, xls: a workbook); "
+                          "only a PDF's evidence has pages")
     bytes: int | None = None
     pages: int | None = None
     encoding: str | None = Field(None, description="text encoding detected for TXT input")

@@ -75,9 +75,10 @@ def _under_carryover(table: Table) -> set[int]:
 
 
 def _other_year(column: str, year: int | None) -> bool:
-    """A column of another year (2025年预算数 beside 2026年预算数)."""
+    """A column of another year (2025年预算数 beside 2026年预算数); where the document's year
+    is unknown, any column that names a year may be the other one."""
     years = {int(y) for y in regex.findall(r"(20\d{2})年", column)}
-    return bool(years) and year is not None and year not in years
+    return bool(years) and (year is None or year not in years)
 
 
 def _column(row: TableRow, role: str, actuals: bool = False, year: int | None = None) -> str | None:

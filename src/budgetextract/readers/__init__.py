@@ -11,8 +11,30 @@ from ..errors import InputError
 from .base import RawDocument
 from .docx import read_docx
 from .html import is_html, read_html
+from .legacy_word import read_legacy_word
 from .pdf import read_pdf
+from .sheet import read_sheet
 from .txt import read_txt
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the container of .doc, .wps, .xls and .et files
+# an OLE directory names its streams in UTF-16: a workbook's, or a Word document's
+_OLE_WORKBOOK = ("Workbook".encode("utf-16-le"), "Book\x00".encode("utf-16-le"))
+_OLE_WORD = "WordDocument".encode("utf-16-le")
+_EXPECTED = "expected .pdf, .docx, .doc, .wps, .xlsx, .xls, .et, .txt or a web page"
+
+
+def _ole_format(data: bytes, suffix: str) -> str:
+    """doc or xls, by the streams the OLE container holds (a .wps is a Word document, a
+    .et a workbook)."""
+    if any(name in data for name in _OLE_WORKBOOK):
+        return "xls"
+    if _OLE_WORD in data:
+        return "doc"
+    if suffix in (".xls", ".et"):
+        raise InputError("corrupt_sheet", "the file is named as a workbook but its container holds none; it is damaged")
+    if suffix in (".doc", ".wps"):
+        raise InputError("corrupt_doc", "the file is named as a Word document but its container holds none; it is damaged")
+    raise InputError("unsupported_format", f"an OLE container that is neither a Word document nor a workbook; {_EXPECTED}")
 
 
 def _pdf_header(data: bytes) -> bool:
@@ -33,23 +55,29 @@ def sniff_format(data: bytes, suffix: str) -> str:
         except zipfile.BadZipFile as exc:
             if suffix == ".docx":
                 raise InputError("corrupt_docx", f"the DOCX (zip) container is damaged: {exc}") from exc
-            raise InputError("unsupported_format", "a damaged zip archive; expected .pdf, .docx, .txt or a web page") from exc
+            raise InputError("unsupported_format", f"a damaged zip archive; {_EXPECTED}") from exc
         if "word/document.xml" in names:
             return "docx"
+        if "xl/workbook.xml" in names:
+            return "xlsx"
         if suffix == ".docx":
             raise InputError("corrupt_docx", "the zip container has no word/document.xml; it is not a Word document")
-        raise InputError("unsupported_format", "a zip archive that is not a Word document; expected .pdf, .docx, .txt or a web page")
+        raise InputError("unsupported_format", f"a zip archive that is neither a Word document nor a workbook; {_EXPECTED}")
     if is_html(data) or suffix in (".html", ".htm"):
         return "html"  # crawls save web pages under .pdf names too
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise InputError("unsupported_format", "a legacy Word .doc (or other OLE) file; convert it to .docx (e.g. libreoffice --convert-to docx) and run again")
+    if data.startswith(_OLE):
+        return _ole_format(data, suffix)
     if suffix == ".pdf":
         raise InputError("corrupt_pdf", "the file is named .pdf but has no PDF header; it is damaged or not a PDF")
     if suffix == ".docx":
         raise InputError("corrupt_docx", "the file is named .docx but is not a zip container; it is damaged or not a Word document")
     if suffix in (".txt", ".text", ""):
         return "txt"
-    raise InputError("unsupported_format", f"cannot read '{suffix}' files; expected .pdf, .docx, .txt or a web page (.html)")
+    raise InputError("unsupported_format", f"cannot read '{suffix}' files; {_EXPECTED}")
+
+
+# names a format goes by beside its own
+_SAME = {"html": (".htm",), "doc": (".wps",), "xls": (".et",), "xlsx": (".et",)}
 
 
 def read_bytes(path: Path, data: bytes, ocr: str = "auto") -> RawDocument:
@@ -57,9 +85,11 @@ def read_bytes(path: Path, data: bytes, ocr: str = "auto") -> RawDocument:
     if not data.strip():
         raise InputError("empty_file", "the file is empty")
     fmt = sniff_format(data, path.suffix.lower())
-    reader = {"pdf": read_pdf, "docx": read_docx, "txt": read_txt, "html": read_html}[fmt]
+    reader = {"pdf": read_pdf, "docx": read_docx, "txt": read_txt, "html": read_html, "doc": read_legacy_word,
+              "xlsx": read_sheet, "xls": read_sheet}[fmt]
     doc = read_pdf(path, data, ocr) if fmt == "pdf" else reader(path, data)
-    if path.suffix.lower() not in ("", f".{fmt}") and (fmt, path.suffix.lower()) != ("html", ".htm"):
+    doc.format = fmt
+    if path.suffix.lower() not in ("", f".{fmt}", *_SAME.get(fmt, ())):
         doc.warnings.append(f"file named '{path.suffix}' but its content is {fmt}; read as {fmt}")
     return doc
 

@@ -40,16 +40,15 @@ def _pdf_raws(data: bytes, pages: list[int], ocr: dict):
 
 
 def extract_tables(raw_doc: RawDocument, data: bytes, norm: NormalizedText, sections: list[Section]) -> list[Table]:
-    """The budget tables of a PDF (ruled tables on the pages that show rows), of a DOCX (its
-    Word tables) or of a web page (its <table>s); where a standard table stands only as text, its 合计 row."""
-    if raw_doc.format in ("docx", "html"):
-        raws = (read_grid(t.rows, "\n".join(t.above), None) for t in raw_doc.tables)
-        tables = assemble(r for r in raws if r is not None)
-    elif raw_doc.format == "pdf":
+    """The budget tables of a PDF (ruled tables on the pages that show rows), or those its
+    format marks (a DOCX's Word tables, a web page's <table>s, a workbook's sheets); where a
+    standard table stands only as text, its 合计 row."""
+    if raw_doc.format == "pdf":
         pages = table_pages(norm, sections)
         tables = assemble(_pdf_raws(data, pages, raw_doc.ocr)) if pages else []
     else:
-        tables = []
+        raws = (read_grid(t.rows, "\n".join(t.above), None) for t in raw_doc.tables)
+        tables = assemble(r for r in raws if r is not None)
     ruled = {t.kind for t in tables}
     # a table in text gives its 合计 by column where it can, and its rows by position
     return tables + text_totals(norm, sections, ruled) + line_tables(norm, ruled)
