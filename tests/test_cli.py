@@ -15,7 +15,7 @@ def test_extract_folder_writes_one_record_per_file(tmp_path):
     inputs = sorted(f"{p.name}.json" for p in CORPUS.iterdir() if p.suffix in (".pdf", ".docx", ".txt"))
     assert names == inputs  # sample.pdf and sample.docx do not collide
     record = json.loads((out / "sample_jiangsu_style.pdf.json").read_text(encoding="utf-8"))
-    assert record["schema_version"] == "1.4"
+    assert record["schema_version"] == "1.5"
     assert record["status"] == "ok" and record["error"] is None
     assert record["source"]["format"] == "pdf" and record["source"]["pages"] >= 2 and len(record["source"]["sha256"]) == 64
     assert record["department"] == "示例省档案馆" and record["fiscal_year"] == 2019

@@ -97,6 +97,11 @@ CASES = [
     ("一、收入支出决算总体情况说明", "2024年度收入总计569,497万元，其中本年收入430,725万元，较2023年度决算数增加1,000万元，增长0.23%。与2023年度相比，收入支出总计减少56.95万元，下降1.87%，主要原因是人员减少。", "total_change_amount", Decimal("-56.95")),
     ("一、收入支出决算总体情况说明", "2023年度本单位总支出125.08万元，其中本年支出116.12万元，较2022年度决算数增加19.68万元。", "expenditure_total", Decimal("125.08")),
     ("一、收入支出决算总体情况说明", "2023年度本单位总支出125.08万元，其中本年支出116.12万元，较2022年度决算数增加19.68万元。", "total_change_amount", None),
+    # Shanghai city units: nil printed as a bare 0, the item's name shortened
+    ("五、“三公”经费预算情况说明", "2026年“三公”经费预算数为0，与2025年预算持平。其中：（一）因公出国（境）费为0，与2025年预算持平。", "three_public_total", Decimal("0")),
+    ("五、“三公”经费预算情况说明", "2026年“三公”经费预算数为6.10万元，与2025年预算持平。其中：（一）因公出国（境）为0。（二）公务用车购置及运行费5.60万元。", "three_public_outbound", Decimal("0")),
+    ("二、财政拨款收支预算总体情况", "财政拨款支出预算中，一般公共预算拨款支出预算为0；政府性基金拨款支出预算21,502万元。", "general_public_budget", Decimal("0")),
+    ("五、“三公”经费预算情况说明", "其中：2022年因公出国预算0万元，与2021年持平。", "three_public_outbound", Decimal("0")),
     # a final account states the “三公” budget first, then its actual
     ("七、财政拨款“三公”经费支出决算情况说明", "2023年度“三公”经费财政拨款支出预算为0.95万元，支出决算为0万元，完成预算的0%。", "three_public_total", Decimal("0")),
     # Changchun: a project's line named like personnel expenditure is that project's, not the department's

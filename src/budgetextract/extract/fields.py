@@ -106,6 +106,11 @@ def candidates(ctx: Context, spec: FieldSpec) -> list[Candidate]:
             if not _allowed(ctx, spec, m.start()) or _change_before().search(text, max(0, m.start() - 3), m.start()):
                 continue
             entity = ctx.first_after(label, m.end())
+            zero = _bare_zero(ctx, m.end(), entity) if spec.kind == "money" else None
+            if zero is not None:
+                found.append(Candidate(spec.field, Decimal(0), None, zero.group("zero"), tier, m.start(), zero.start("zero"),
+                                       zero.end("zero"), scoped=narrower))
+                continue
             if entity is None or entity._.value is None:
                 continue
             # a line may break inside a word of the gap (支出决 / 算为): the words count, not the break
@@ -147,6 +152,21 @@ def candidates(ctx: Context, spec: FieldSpec) -> list[Candidate]:
     found += [actual for c in found if c.scope.basis for actual in [_actual_after(ctx, c, label)] if actual is not None]
     found.sort(key=lambda c: (c.tier, c.start))
     return found
+
+
+@lru_cache(maxsize=1)
+def _bare_zero_pattern() -> regex.Pattern:
+    return regex.compile(vocab.load("fields")["bare_zero"])
+
+
+def _bare_zero(ctx: Context, pos: int, entity) -> regex.Match | None:
+    """0 printed without a unit right after the field's words (…费为0，与上年持平), before
+    any figure with one: the field is nil."""
+    m = _bare_zero_pattern().match(ctx.norm.folded, pos)
+    if m is None or (entity is not None and entity.start_char < m.end()):
+        return None
+    _, gap_re, _, _ = specs()
+    return m if gap_re.fullmatch(m.group("gap").replace("\n", "")) else None
 
 
 @lru_cache(maxsize=1)
