@@ -312,6 +312,8 @@ def apply_tables(ctx: Context, summary: Summary, tables: list[Table], facts: lis
             if fact.value is not None:
                 other_parts[field] = fact.value
             continue
+        if field in _ALL_FUNDS and fact.scope.fund is not None and not _all_general_public_budget(summary):
+            continue  # one fund's basic or project expenditure (一般公共预算支出明细表): a part of the field
         confirmed.add(field)
         stated = getattr(summary, field)
         differs = stated is not None and fact.value is not None and abs(stated - fact.value) > CENT
