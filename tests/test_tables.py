@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import extracted, gold, needs_real, real_file, real_files, real_ids_with_gold, word_table
+from conftest import REAL, extracted, gold, needs_real, real_file, real_files, real_ids_with_gold, word_table
 
 SHANGHAI_KINDS = ["budget_total", "revenue", "expenditure", "fiscal_total", "function", "government_fund", "state_capital",
                   "basic_economic", "three_public"]
@@ -378,3 +378,28 @@ def test_fund_rows_under_a_carryover_heading_are_not_the_years_fund_figures():
             seen += 1
     if not seen:
         pytest.skip("no real 财政拨款收支总表 lists its carry-over by fund")
+
+
+WILD = REAL.parent / "wild"
+
+
+@pytest.mark.skipif(not WILD.is_dir(), reason=f"wild documents not present at {WILD}")
+def test_one_funds_table_does_not_give_the_departments_project_expenditure():
+    """A 一般公共预算支出明细表's 专项业务经费 column is that fund's: where the department has
+    other revenue too, its project expenditure is not that column's total."""
+    from budgetextract.pipeline import load, process_file
+
+    checked = 0
+    for path in sorted(WILD.glob("*.pdf"), reverse=True):
+        text = load(path).norm.text
+        if "专项业务经费支出" not in text or "政府性基金" not in text:
+            continue
+        doc = process_file(path)
+        one_fund = [f for f in doc.facts if f.field == "expenditure.project" and f.source == "table" and f.scope.fund]
+        others = (doc.summary.government_fund_budget or 0) + (doc.summary.other_revenue or 0) + (doc.summary.carryover_prior_year or 0)
+        if not one_fund or not others:
+            continue
+        assert doc.summary.project_expenditure not in {f.value for f in one_fund}, path.name
+        checked += 1
+        break
+    assert checked, "no wild document sets a one-fund project column beside other revenue"
