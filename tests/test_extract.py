@@ -110,15 +110,22 @@ def test_same_summary_from_txt_docx_and_pdf(tmp_path):
     from render import to_docx, to_pdf
 
     from budgetextract.pipeline import process_file
+    from budgetextract.segment import walk
 
     lines = seed_lines()
     (tmp_path / "a.txt").write_text("\n".join(lines), encoding="gb18030")
     to_docx(lines, tmp_path / "a.docx", auto_numbering=True)
     to_pdf(lines, tmp_path / "a.pdf", header="海口市社会保障卡一卡通中心2026年部门预算")
     reference = summary_dict(extracted(str(real_file("H1"))))
+    titles = None
     for name in ("a.txt", "a.docx", "a.pdf"):
-        assert summary_dict(process_file(tmp_path / name)) == reference, name
-
+        doc = process_file(tmp_path / name)
+        assert summary_dict(doc) == reference, name
+        # the same section titles, a figure in a title (…预算数为0.00万元) whole in each
+        these = [(s.number, s.title) for s in walk(doc.sections)]
+        assert titles is None or these == titles, name
+        titles = these
+    assert any(title.endswith("预算数为0.00万元") for _, title in titles)
 
 @pytest.mark.parametrize("stem", ["sample_haikou_style", "sample_jiangsu_style"])
 def test_sample_corpus_same_summary_in_every_format(stem):
