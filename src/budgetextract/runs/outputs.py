@@ -16,7 +16,7 @@ from ..dictionary import entries
 from ..display import display
 from ..schema import SCHEMA_VERSION, SUMMARY_KEYS
 from .manifest import MANIFEST, read_manifest
-from .series import comparisons, corpus_findings, same_budgets, series_rows
+from .series import comparisons, corpus_findings, evidence_fields, fact_paths, same_budgets, series_rows
 
 # column → Frictionless type; the column order of each table
 _DOC = {"record": "string", "file_name": "string", "sha256": "string"}
@@ -64,61 +64,96 @@ SCHEMAS: dict[str, dict[str, str]] = {
 _MONEY_COLUMNS = {*_MONEY_KEYS, "amount", "budget_initial", "budget_final", "actual"}
 
 
-def _rows(records: list[tuple[str, dict, dict]]) -> dict[str, list[dict[str, Any]]]:
-    tables: dict[str, list[dict[str, Any]]] = {name: [] for name in SCHEMAS}
-    by_path = [(path, r) for path, r, _ in records]
-    copies = same_budgets(by_path)
-    tables["series"] = series_rows(by_path, copies)
-    tables["corpus_findings"] = corpus_findings(by_path, tables["series"])
-    tables["comparisons"] = comparisons(by_path, tables["series"])
-    for record_path, r, entry in records:
-        src = r["source"]
-        doc = {"record": record_path, "file_name": src["file_name"], "sha256": src.get("sha256")}
-        s = r["summary"]
-        tables["summary"].append({**doc, "path": src.get("path"), "format": src.get("format"), "duplicate_of": entry.get("duplicate_of"),
-                                  "same_budget_as": copies.get(record_path), "status": r["status"],
-                                  "error_code": (r.get("error") or {}).get("code"), "pages": src.get("pages"),
-                                  "department_key": r.get("department_key"), **(r.get("region") or {}),
-                                  "money_unit": _MONEY_UNIT, **_support_counts(r.get("support", {})),
-                                  **{k: s.get(k) for k in SUMMARY_KEYS if k != "function_classes"}})
-        for key, support in r.get("support", {}).items():
-            own = [st for st in support["statements"] if st["of_key"]]
-            value = s.get(key) if key in s else (s.get("function_classes") or {}).get(key.split(".", 1)[-1])
-            tables["support"].append({**doc, "key": key, "status": support["status"], "value": value,
-                                      "identity": support.get("identity"), "statements": len(support["statements"]),
-                                      "own_scope_statements": len(own),
-                                      "pages": ";".join(str(st["page"]) for st in own if st.get("page") is not None),
-                                      "evidence": " | ".join(f"{st['text']} {st['value']}" for st in own)})
-        for name, amount in (s.get("function_classes") or {}).items():
-            tables["function_classes"].append({**doc, "department": s.get("department"), "fiscal_year": s.get("fiscal_year"),
-                                               "function_class": name, "amount": amount, "amount_unit": _MONEY_UNIT})
-        for f in r.get("facts", []):
+_CORPUS_TABLES = ("series", "corpus_findings", "comparisons")
+_CHUNK = 200  # records whose rows are held at once while the tables are written
+
+
+def _corpus_rows(light: list[tuple[str, dict]]) -> tuple[dict[str, str], dict[str, list[dict[str, Any]]]]:
+    """The tables across documents, from what each document's record says of its figures; and
+    which records repeat another."""
+    copies = same_budgets(light)
+    series = series_rows(light, copies)
+    return copies, {"series": series, "corpus_findings": corpus_findings(light, series), "comparisons": comparisons(light, series)}
+
+
+def _light(record: dict) -> dict:
+    """What the steps across documents read of a record, and no more, so a corpus's worth fits
+    in memory: its department, status, summary figures, each key's support status, its
+    execution, the 结转和结余 rows of its 收支总表, the first statement of each change, and of
+    each summary figure the statement of the value the summary holds (its evidence)."""
+    summary = {k: v for k, v in record["summary"].items() if v is not None}
+    holds = {path: summary.get(key) for key, path in fact_paths().items()}
+    facts, seen = [], set()
+    for f in record.get("facts", []):
+        field = f["field"]
+        wanted = (field.startswith("changes.") and field.endswith(".amount")) or (field in holds and f["value"] == holds[field])
+        if wanted and field not in seen:
+            seen.add(field)
             ev = f["evidence"]
-            number = f["value"] if isinstance(f["value"], (int, float)) and not isinstance(f["value"], bool) else None
-            tables["facts"].append({**doc, "field": f["field"], "value": None if f["value"] is None else str(f["value"]),
-                                    "number": number, "unit": f.get("unit"), "raw": f.get("raw"), "section": f.get("section"),
-                                    "source": f.get("source"), "page": ev.get("page"), "start_offset": ev["start"],
-                                    "end_offset": ev["end"], "evidence": ev["text"], "evidence_label": ev.get("label"),
-                                    **{f"scope_{k}": v for k, v in (f.get("scope") or {}).items()}})
-        for t in r.get("tables", []):
-            for row in t["rows"]:
-                for column, amount in row["values"].items():
-                    tables["line_items"].append({**doc, "table_kind": t["kind"], "table_title": t["title"], "table_unit": t.get("unit"),
-                                                 "page": row.get("page"), "code": row.get("code"), "level": row.get("level"),
-                                                 "name": row["name"], "table_column": column, "amount": amount,
-                                                 "amount_unit": _MONEY_UNIT, "printed": row.get("printed", {}).get(column)})
-        for e in r.get("execution", []):
-            tables["execution"].append({**doc, "department": s.get("department"), "fiscal_year": s.get("fiscal_year"), "doc_kind": s.get("doc_kind"),
-                                        **{k: e.get(k) for k in ("item", "code", "budget_initial", "budget_final", "actual", "pct", "pct_of", "reason", "source")},
-                                        "page": e["evidence"].get("page"), "evidence": e["evidence"]["text"]})
-        for f in r.get("findings", []):
-            evidence = f.get("evidence", [])
-            tables["findings"].append({**doc, "code": f["code"], "severity": f["severity"], "message": f["message"],
-                                       "fields": ",".join(f.get("fields", [])), "difference": f.get("difference"),
-                                       "pages": ";".join(str(e["page"]) for e in evidence if e.get("page") is not None),
-                                       "evidence": " | ".join(e["text"] for e in evidence)})
-        if r.get("error"):
-            tables["errors"].append({**doc, "path": src["path"], "code": r["error"]["code"], "message": r["error"]["message"]})
+            # the quotes of the findings across documents (evidence_fields); of the rest, the value
+            quoted = field in evidence_fields()
+            facts.append({"field": field, "value": f["value"],
+                          "evidence": {"page": ev.get("page"), "text": ev["text"], "label": ev.get("label")} if quoted else {}})
+    tables = [{"kind": t["kind"], "rows": [row for row in t["rows"] if "结转" in row["name"] or "结余" in row["name"]]}
+              for t in record.get("tables", []) if t["kind"] == "budget_total"]
+    return {"department_key": record.get("department_key"), "status": record["status"], "summary": summary,
+            "support": {k: _STATUS.setdefault(v["status"], {"status": v["status"]}) for k, v in record.get("support", {}).items()},
+            "execution": record.get("execution", []), "facts": facts, "tables": tables}
+
+
+_STATUS: dict[str, dict] = {}  # one {"status": …} for all the keys of that status, never changed
+
+
+def _document_rows(record_path: str, r: dict, entry: dict, copies: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
+    """The rows one record gives each table of documents."""
+    tables: dict[str, list[dict[str, Any]]] = {name: [] for name in SCHEMAS if name not in _CORPUS_TABLES}
+    src = r["source"]
+    doc = {"record": record_path, "file_name": src["file_name"], "sha256": src.get("sha256")}
+    s = r["summary"]
+    tables["summary"].append({**doc, "path": src.get("path"), "format": src.get("format"), "duplicate_of": entry.get("duplicate_of"),
+                              "same_budget_as": copies.get(record_path), "status": r["status"],
+                              "error_code": (r.get("error") or {}).get("code"), "pages": src.get("pages"),
+                              "department_key": r.get("department_key"), **(r.get("region") or {}),
+                              "money_unit": _MONEY_UNIT, **_support_counts(r.get("support", {})),
+                              **{k: s.get(k) for k in SUMMARY_KEYS if k != "function_classes"}})
+    for key, support in r.get("support", {}).items():
+        own = [st for st in support["statements"] if st["of_key"]]
+        value = s.get(key) if key in s else (s.get("function_classes") or {}).get(key.split(".", 1)[-1])
+        tables["support"].append({**doc, "key": key, "status": support["status"], "value": value,
+                                  "identity": support.get("identity"), "statements": len(support["statements"]),
+                                  "own_scope_statements": len(own),
+                                  "pages": ";".join(str(st["page"]) for st in own if st.get("page") is not None),
+                                  "evidence": " | ".join(f"{st['text']} {st['value']}" for st in own)})
+    for name, amount in (s.get("function_classes") or {}).items():
+        tables["function_classes"].append({**doc, "department": s.get("department"), "fiscal_year": s.get("fiscal_year"),
+                                           "function_class": name, "amount": amount, "amount_unit": _MONEY_UNIT})
+    for f in r.get("facts", []):
+        ev = f["evidence"]
+        number = f["value"] if isinstance(f["value"], (int, float)) and not isinstance(f["value"], bool) else None
+        tables["facts"].append({**doc, "field": f["field"], "value": None if f["value"] is None else str(f["value"]),
+                                "number": number, "unit": f.get("unit"), "raw": f.get("raw"), "section": f.get("section"),
+                                "source": f.get("source"), "page": ev.get("page"), "start_offset": ev["start"],
+                                "end_offset": ev["end"], "evidence": ev["text"], "evidence_label": ev.get("label"),
+                                **{f"scope_{k}": v for k, v in (f.get("scope") or {}).items()}})
+    for t in r.get("tables", []):
+        for row in t["rows"]:
+            for column, amount in row["values"].items():
+                tables["line_items"].append({**doc, "table_kind": t["kind"], "table_title": t["title"], "table_unit": t.get("unit"),
+                                             "page": row.get("page"), "code": row.get("code"), "level": row.get("level"),
+                                             "name": row["name"], "table_column": column, "amount": amount,
+                                             "amount_unit": _MONEY_UNIT, "printed": row.get("printed", {}).get(column)})
+    for e in r.get("execution", []):
+        tables["execution"].append({**doc, "department": s.get("department"), "fiscal_year": s.get("fiscal_year"), "doc_kind": s.get("doc_kind"),
+                                    **{k: e.get(k) for k in ("item", "code", "budget_initial", "budget_final", "actual", "pct", "pct_of", "reason", "source")},
+                                    "page": e["evidence"].get("page"), "evidence": e["evidence"]["text"]})
+    for f in r.get("findings", []):
+        evidence = f.get("evidence", [])
+        tables["findings"].append({**doc, "code": f["code"], "severity": f["severity"], "message": f["message"],
+                                   "fields": ",".join(f.get("fields", [])), "difference": f.get("difference"),
+                                   "pages": ";".join(str(e["page"]) for e in evidence if e.get("page") is not None),
+                                   "evidence": " | ".join(e["text"] for e in evidence)})
+    if r.get("error"):
+        tables["errors"].append({**doc, "path": src["path"], "code": r["error"]["code"], "message": r["error"]["message"]})
     return tables
 
 
@@ -127,16 +162,14 @@ def _support_counts(support: dict[str, dict]) -> dict[str, int]:
     return {"verified": statuses.count("verified"), "disputed": statuses.count("disputed")}
 
 
-def latest_records(out: Path) -> list[tuple[str, dict, dict]]:
-    """(record path relative to the folder, record, manifest entry) of every input done."""
-    records = []
+def _records(out: Path, entries: list[dict]):
+    """(record path relative to the folder, record, manifest entry) of each input done, one at a time."""
     base = out.resolve()
-    for entry in sorted(read_manifest(out).values(), key=lambda e: e["path"]):
+    for entry in entries:
         path = Path(entry["record"])
         if path.exists():
             shown = display(path.relative_to(base) if path.is_relative_to(base) else path)
-            records.append((shown, json.loads(path.read_text(encoding="utf-8")), entry))
-    return records
+            yield shown, json.loads(path.read_text(encoding="utf-8")), entry
 
 
 # A text cell that a spreadsheet would run as a formula (=HYPERLINK(…) as a file name)
@@ -147,22 +180,17 @@ def _cell(value: Any) -> Any:
     return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
 
 
-def _write_csv(path: Path, columns: dict[str, str], values: dict[str, list]) -> None:
-    """values: each column's cells, top to bottom."""
-    tmp = path.with_suffix(".csv.tmp")
+def _csv_rows(f, columns: dict[str, str], values: dict[str, list]) -> None:
+    """values: each column's cells, top to bottom, appended to the open CSV f."""
     cells = [list(map(_cell, values[c])) if kind == "string" else values[c] for c, kind in columns.items()]
     # a carriage return in a cell (a file name may hold one) must be quoted, which the csv module
-    # does only for the line terminator's own characters: such a table is written by hand
+    # does only for the line terminator's own characters: such rows are written by hand
     returns = any(kind == "string" and any(isinstance(v, str) and "\r" in v for v in column)
                   for column, kind in zip(cells, columns.values()))
-    with tmp.open("w", encoding="utf-8", newline="") as f:
-        if returns:
-            f.writelines(",".join(map(_csv_field, row)) + "\n" for row in [list(columns), *zip(*cells)])
-        else:
-            writer = csv.writer(f, lineterminator="\n")
-            writer.writerow(columns)
-            writer.writerows(zip(*cells))
-    os.replace(tmp, path)
+    if returns:
+        f.writelines(",".join(map(_csv_field, row)) + "\n" for row in zip(*cells))
+    else:
+        csv.writer(f, lineterminator="\n").writerows(zip(*cells))
 
 
 def _csv_field(value: Any) -> str:
@@ -207,37 +235,83 @@ def tables_current(out: Path) -> bool:
         return False
 
 
-def write_outputs(out: Path) -> int:
-    """Write the analysis tables of a batch folder; returns how many documents they cover."""
-    import duckdb
-    import pyarrow.parquet as pq
+class _TableFiles:
+    """One table's CSV and Parquet, written a chunk of rows at a time under temporary names and
+    put in place when complete."""
 
-    records = latest_records(out)
-    tables = _rows(records)
-    described = entries()
-    db_path = out / "budgets.duckdb"
+    def __init__(self, out: Path, name: str):
+        import pyarrow.parquet as pq
+
+        self.name, self.columns = name, SCHEMAS[name]
+        self.csv, self.parquet = out / f"{name}.csv", out / f"{name}.parquet"
+        self._csv = self.csv.with_suffix(".csv.tmp").open("w", encoding="utf-8", newline="")
+        csv.writer(self._csv, lineterminator="\n").writerow(self.columns)
+        self._parquet_tmp = self.parquet.with_suffix(".parquet.tmp")
+        self._parquet = pq.ParquetWriter(self._parquet_tmp, _arrow_table(self.columns, {c: [] for c in self.columns}).schema)
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        # by column: rows of dicts cost most of the writing
+        values = {c: [row.get(c) for row in rows] for c in self.columns}
+        _csv_rows(self._csv, self.columns, values)
+        self._parquet.write_table(_arrow_table(self.columns, values))
+
+    def close(self) -> None:
+        self._csv.close()
+        self._parquet.close()
+        os.replace(self._csv.name, self.csv)
+        os.replace(self._parquet_tmp, self.parquet)
+
+
+def write_outputs(out: Path) -> int:
+    """Write the analysis tables of a batch folder; returns how many documents they cover. The
+    records are read one at a time, twice: first what the tables across documents need of
+    each, then each one's rows, written a chunk at a time, so memory does not grow with the
+    corpus but by what those tables need of a document."""
+    import duckdb
+
+    entries = sorted(read_manifest(out).values(), key=lambda e: e["path"])
+    copies, corpus = _corpus_rows([(shown, _light(r)) for shown, r, _ in _records(out, entries)])
+    files = {name: _TableFiles(out, name) for name in SCHEMAS}
+    for name in _CORPUS_TABLES:
+        files[name].write(corpus[name])
+    pending: dict[str, list[dict[str, Any]]] = {name: [] for name in SCHEMAS if name not in _CORPUS_TABLES}
+    documents = 0
+    for shown, record, entry in _records(out, entries):
+        documents += 1
+        for name, rows in _document_rows(shown, record, entry, copies).items():
+            pending[name].extend(rows)
+        if documents % _CHUNK == 0:
+            for name, rows in pending.items():
+                files[name].write(rows)
+                rows.clear()
+    for name, rows in pending.items():
+        files[name].write(rows)
+    for f in files.values():
+        f.close()
+
     tmp_db = out / ".budgets.duckdb.tmp"
     tmp_db.unlink(missing_ok=True)
     con = duckdb.connect(str(tmp_db))
-    resources = []
-    for name, columns in SCHEMAS.items():
-        # by column: a table of 100,000 rows is written twice, and rows of dicts cost most of it
-        values = {c: [row.get(c) for row in tables[name]] for c in columns}
-        _write_csv(out / f"{name}.csv", columns, values)
-        arrow = _arrow_table(columns, values)
-        pq.write_table(arrow, out / f"{name}.parquet")
-        con.register("incoming", arrow)
-        con.execute(f"CREATE TABLE {name} AS SELECT * FROM incoming")
-        con.unregister("incoming")
-        resources.append({
-            "name": name.replace("_", "-"), "path": f"{name}.csv", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
-            "profile": "tabular-data-resource",
-            "schema": {"fields": [{"name": c, "type": t, **({"unit": _MONEY_UNIT} if c in _MONEY_COLUMNS else {}),
-                                   **({"description": described[c].description} if name == "summary" and c in described else {})}
-                                  for c, t in columns.items()]},
-        })
+    con.execute("SET memory_limit = '64MB'")  # the tables are copied in, not held: a small buffer is enough
+    con.execute("SET threads = 1")
+    for name in SCHEMAS:
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet(?)", [str(files[name].parquet)])
     con.close()
-    os.replace(tmp_db, db_path)
+    os.replace(tmp_db, out / "budgets.duckdb")
+    _write_package(out)
+    return documents
+
+
+def _write_package(out: Path) -> None:
+    """datapackage.json: each CSV's columns, types, units and (for the summary) meanings."""
+    described = entries()
+    resources = [{
+        "name": name.replace("_", "-"), "path": f"{name}.csv", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+        "profile": "tabular-data-resource",
+        "schema": {"fields": [{"name": c, "type": t, **({"unit": _MONEY_UNIT} if c in _MONEY_COLUMNS else {}),
+                               **({"description": described[c].description} if name == "summary" and c in described else {})}
+                              for c, t in columns.items()]},
+    } for name, columns in SCHEMAS.items()]
     package = {
         "profile": "tabular-data-package",
         "name": "budgetextract-batch",
@@ -247,4 +321,3 @@ def write_outputs(out: Path) -> int:
         "resources": resources,
     }
     (out / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    return len(records)

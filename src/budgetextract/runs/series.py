@@ -87,7 +87,7 @@ def comparisons(records: list[tuple[str, dict]], series: list[dict]) -> list[dic
     scope with itself): consecutive budgets, consecutive final accounts, and a budget with its
     final account. For consecutive years, the change the later document states for the figure
     beside the difference, and whether the two agree within what the three figures print."""
-    paths = _paths()
+    paths = fact_paths()
     by_path = dict(records)
     out = []
     for row in series:
@@ -117,7 +117,7 @@ def comparisons(records: list[tuple[str, dict]], series: list[dict]) -> list[dic
 
 
 @lru_cache(maxsize=1)
-def _paths() -> dict[str, str]:
+def fact_paths() -> dict[str, str]:
     """Each summary key's name in facts (three_public_total → three_public.total)."""
     return {f["field"]: f["path"] for f in vocab.load("fields")["fields"]}
 
@@ -179,6 +179,13 @@ def _prior_year_total(row: dict, r: dict, previous: dict) -> list[dict]:
 
 
 @lru_cache(maxsize=1)
+def evidence_fields() -> frozenset[str]:
+    """The facts whose evidence the findings across documents quote: the headline change and
+    total, and the budget items a final account's 年初预算 is checked against."""
+    return frozenset({"changes.total.amount", "expenditure.total", *(fact_paths().get(k, k) for k in _budget_items())})
+
+
+@lru_cache(maxsize=1)
 def _budget_items() -> dict[str, regex.Pattern]:
     return {key: regex.compile(p) for key, p in vocab.load("series")["budget_items"].items()}
 
@@ -196,7 +203,7 @@ def _initial_budget(row: dict, r: dict, budget: dict) -> list[dict]:
         initial, published = Decimal(str(entry["budget_initial"])), Decimal(str(published))
         if abs(initial - published) <= _ROUNDING:
             continue
-        fact = next((f for f in budget.get("facts", []) if f["field"] == _paths().get(key, key) and Decimal(str(f["value"])) == published), None)
+        fact = next((f for f in budget.get("facts", []) if f["field"] == fact_paths().get(key, key) and Decimal(str(f["value"])) == published), None)
         out.append(_corpus_finding(row, "budget_record", "initial_budget_mismatch", key, initial, published,
                                    f"this final account states the 年初预算 of {entry['item']} as {initial}; "
                                    f"the year's budget states {published}",
