@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -515,3 +516,58 @@ def runs_sha(path: Path) -> str:
     import hashlib
 
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _dask_processes(tmp_path, workers: int):
+    """A dask scheduler and `workers` workers (no nanny), each a process of its own on loopback;
+    the scheduler's address and the worker processes."""
+    import subprocess
+    import sys
+
+    scheduler_file = tmp_path / "scheduler.json"
+    scheduler = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0",
+                                  "--no-dashboard", "--scheduler-file", str(scheduler_file)],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not scheduler_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    address = json.loads(scheduler_file.read_text())["address"]
+    procs = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1", "--no-nanny",
+                               "--no-dashboard", "--host", "127.0.0.1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             for _ in range(workers)]
+    return scheduler, address, procs
+
+
+def test_a_dask_cluster_of_processes_keeps_the_limits_and_survives_a_lost_worker(tmp_path):
+    """A real scheduler and two worker processes: a worker killed mid-batch loses no file (the
+    outputs equal a local run's), and --timeout holds on the workers as it does locally."""
+    pytest.importorskip("dask.distributed")
+    from dask.distributed import Client
+
+    make_inputs(tmp_path / "in", copies=3)
+    run_batch([str(tmp_path / "in")], tmp_path / "local", jobs=2, limits=Limits(timeout=60), progress=False)
+    scheduler, address, workers = _dask_processes(tmp_path, 2)
+    try:
+        with Client(address, timeout=30) as client:
+            client.wait_for_workers(2, timeout=60)
+        # the first worker is killed once the batch is under way
+        killer = threading.Timer(2.0, workers[0].kill)
+        killer.start()
+        run_batch([str(tmp_path / "in")], tmp_path / "dask", jobs=2, limits=Limits(timeout=60), progress=False, dask=address)
+        killer.join()
+        assert workers[0].poll() is not None  # it was killed while the batch ran
+        assert summary_rows(tmp_path / "dask") == summary_rows(tmp_path / "local")
+
+        # a long explanation (the sample two hundred times over) takes seconds: past a 0.5 s deadline
+        slow = tmp_path / "slow"
+        slow.mkdir()
+        for i in range(2):
+            (slow / f"long{i}.txt").write_text((CORPUS / "sample_haikou_style.txt").read_text(encoding="utf-8") * 200 + f"\n{i}",
+                                               encoding="utf-8")
+        counts = run_batch([str(slow)], tmp_path / "timeouts", jobs=2, limits=Limits(timeout=0.5), progress=False, dask=address)
+        assert counts["failed"] == 2
+        assert {e["error_code"] for e in read_manifest(tmp_path / "timeouts").values()} == {"timeout"}
+    finally:
+        for p in [*workers, scheduler]:
+            p.kill()
+            p.wait()

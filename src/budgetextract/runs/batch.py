@@ -22,7 +22,7 @@ from .. import __version__
 from ..display import display, shown
 from ..schema import SCHEMA_VERSION
 from .files import distinct, is_regular, temporary_beside, unreadable_why, with_record_names
-from .isolation import TRANSIENT, Limits, run_isolated
+from .isolation import TRANSIENT, Limits, Outcome, run_isolated
 from .manifest import manifest_key, open_manifest, read_manifest
 
 RECORDS = "records"
@@ -180,13 +180,21 @@ def plan(inputs: list[str], out: Path, force: bool, retry_failed: bool = False,
     return list(by_content.values()), skipped, unreadable
 
 
-def _extract_to_json(path: str, limits: Limits) -> tuple[str, str, int, float]:
-    """The unit of work on a Dask cluster (module level, so it pickles by reference)."""
-    from ..pipeline import process_file
+def _extract_isolated(path: str, limits: Limits) -> Outcome:
+    """The unit of work on a Dask cluster (module level, so it pickles by reference): the file
+    read in a process of its own on the worker, within the file's time and memory limits, as
+    a local batch reads it."""
+    import multiprocessing
 
-    started = time.perf_counter()
-    doc = process_file(Path(path), policy=limits.policy, ocr=limits.ocr)
-    return path, doc.to_json(), doc.source.pages or 0, time.perf_counter() - started
+    # a Dask worker is a daemonic process, which multiprocessing forbids children; the one it
+    # starts here is ended (or killed at the deadline) before the task returns, and dies with it
+    config = multiprocessing.current_process()._config
+    daemon = config.pop("daemon", None)
+    try:
+        return next(run_isolated([Path(path)], 1, limits))
+    finally:
+        if daemon is not None:
+            config["daemon"] = daemon
 
 
 class SchedulerUnreachable(Exception):
@@ -203,8 +211,8 @@ def _run_dask(todo: list[Job], address: str, limits: Limits, finish) -> None:
     as its record is written, so neither the cluster nor this process holds the batch's
     records. A cluster without workers (from the start, or once it has lost them all for
     _NO_WORKERS seconds) ends the batch with a clear error; the files it did not read get
-    `crashed` records that a rerun tries again. Per-file deadlines and memory limits are the
-    cluster's to enforce (distributed's own settings), not ours."""
+    `crashed` records that a rerun tries again. Each file is read on its worker within
+    --timeout and --max-memory, in a process of its own, as locally."""
     from dask.distributed import Client, LocalCluster, wait
 
     cluster = LocalCluster(processes=True, threads_per_worker=1) if address == "local" else None
@@ -218,18 +226,21 @@ def _run_dask(todo: list[Job], address: str, limits: Limits, finish) -> None:
         except TimeoutError as exc:
             raise SchedulerUnreachable(f"the Dask scheduler at {address} has no workers (waited {_NO_WORKERS:g}s); "
                                        f"start some (dask worker {address}) and run again") from exc
-        pending = {client.submit(_extract_to_json, str(job.path), limits, pure=False): job for job in todo}
+        pending = {client.submit(_extract_isolated, str(job.path), limits, pure=False): job for job in todo}
         alone_since = None
         while pending:
-            done, _ = wait(list(pending), timeout=_POLL, return_when="FIRST_COMPLETED")
+            try:
+                done, _ = wait(list(pending), timeout=_POLL, return_when="FIRST_COMPLETED")
+            except TimeoutError:  # none finished within _POLL: look at the cluster
+                done = set()
             for future in done:
                 job = pending.pop(future)
                 try:
-                    _, record_json, pages, seconds = future.result()
+                    outcome = future.result()
                 except Exception as exc:  # KilledWorker and the like: this file only
                     finish(job, _error_record(job, "crashed", f"the cluster lost this file's task ({type(exc).__name__})"), 0, 0)
                 else:
-                    finish(job, record_json, pages, seconds)
+                    finish(job, outcome.record_json or _error_record(job, *outcome.error), outcome.pages, outcome.seconds)
                 future.release()
             if done or client.scheduler_info().get("workers"):
                 alone_since = None
