@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from spacy.tokens import Doc as SpacyDoc
-
+from ..nlp import Doc as SpacyDoc
 from ..nlp import analyse
 from ..normalize import NormalizedText
 from ..region import department_key, region_of

@@ -6,8 +6,7 @@ import bisect
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from spacy.tokens import Doc, Span
-
+from ..nlp import Doc, Span
 from ..normalize import NormalizedText
 from ..schema import Evidence, Fact, Scope, Section
 from ..scope import ScopeReader
