@@ -1,6 +1,7 @@
 """`budgetextract bench`: where the time goes, against the floors of the PDF libraries.
 
-Per format and per stage (read, normalize, segment, nlp, extract + checks + support, tables) on the
+Per format and per stage of the pipeline (pipeline.STAGES: read, normalize, screen, segment,
+entities, tables, extract, checks, support) on the
 given files (a PDF read by OCR counts as `pdf-ocr`: its read stage is the recognizer's); in the same run the floors on the same PDFs: pypdfium2 text only, and
 pdfplumber text + tables on every page; then whole batches with 1 and N workers, and
 the peak memory of a worker. Numbers to report, not assertions.
@@ -18,32 +19,19 @@ from pathlib import Path
 from .errors import InputError
 from .runs.files import discover
 
-STAGES = ["read", "normalize", "segment", "nlp", "extract", "tables"]
-
-
 def _stages(path: Path) -> tuple[str, int, dict[str, float]] | None:
-    from .nlp import analyse
-    from .normalize import normalize
-    from .pipeline import analyse_document
-    from .readers import read_bytes
-    from .schema import BudgetDocument, Source
-    from .segment import segment
-    from .tables import extract_tables
+    """The pipeline's stages on one file, each timed; None for a file the pipeline refuses."""
+    from .pipeline import STAGES, Work
 
-    data = path.read_bytes()
-    t: dict[str, float] = {}
-    clock = time.perf_counter
-    try:
-        s = clock(); raw = read_bytes(path, data); t["read"] = clock() - s
-    except InputError:
-        return None
-    s = clock(); norm = normalize(raw); t["normalize"] = clock() - s
-    s = clock(); sections = segment(norm); t["segment"] = clock() - s
-    s = clock(); entities = analyse(norm.text); t["nlp"] = clock() - s
-    s = clock(); tables = extract_tables(raw, data, norm, sections); t["tables"] = clock() - s
-    doc = BudgetDocument(source=Source(file_name=path.name, path=str(path)), sections=sections)
-    s = clock(); analyse_document(doc, norm, tables, entities); t["extract"] = clock() - s
-    return ("pdf-ocr" if raw.ocr else raw.format), (len(raw.pages) if raw.paged else 1), t
+    work, t = Work(path, path.read_bytes()), {}
+    for name, stage in STAGES:
+        started = time.perf_counter()
+        try:
+            stage(work)
+        except InputError:
+            return None
+        t[name] = time.perf_counter() - started
+    return ("pdf-ocr" if work.raw.ocr else work.raw.format), (len(work.raw.pages) if work.raw.paged else 1), t
 
 
 def _floors(pdfs: list[Path]) -> dict[str, float]:
@@ -81,6 +69,8 @@ def _batch_seconds(files: list[Path], jobs: int) -> float:
 
 
 def run(paths: list[str], jobs: int, repeat: int, out=print) -> None:
+    from .pipeline import STAGES
+
     files = discover(paths)
     totals: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     pages: dict[str, int] = defaultdict(int)
@@ -103,10 +93,11 @@ def run(paths: list[str], jobs: int, repeat: int, out=print) -> None:
                 totals[fmt][stage] += seconds
 
     out(f"{len(files)} files × {repeat}; seconds per page by stage (ms), pages/s and docs/s of the whole pipeline")
-    out(f"{'format':6} {'pages':>6} " + " ".join(f"{s:>9}" for s in STAGES) + f" {'pages/s':>8} {'docs/s':>7}")
+    names = [name for name, _ in STAGES]
+    out(f"{'format':6} {'pages':>6} " + " ".join(f"{s:>9}" for s in names) + f" {'pages/s':>8} {'docs/s':>7}")
     for fmt in sorted(totals):
         whole = sum(totals[fmt].values())
-        out(f"{fmt:6} {pages[fmt]:>6} " + " ".join(f"{1000 * totals[fmt][s] / pages[fmt]:>9.2f}" for s in STAGES)
+        out(f"{fmt:6} {pages[fmt]:>6} " + " ".join(f"{1000 * totals[fmt][s] / pages[fmt]:>9.2f}" for s in names)
             + f" {pages[fmt] / whole:>8.1f} {docs[fmt] / whole:>7.2f}")
 
     pdfs = [f for f in files if f in text_pdfs]

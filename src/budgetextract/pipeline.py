@@ -8,6 +8,7 @@ import stat
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import regex
 
@@ -33,11 +34,15 @@ class Loaded:
 
 
 def load(path: Path, data: bytes | None = None, ocr: str = "auto") -> Loaded:
-    """Read and normalize a file; raises InputError for unusable input. ocr: see read_bytes."""
-    if data is None:
-        data = path.read_bytes()
-    raw = read_bytes(path, data, ocr)
-    norm = normalize(raw)
+    """Read and normalize a file (the first two stages); raises InputError for unusable input.
+    ocr: see read_bytes."""
+    work = Work(path, path.read_bytes() if data is None else data, ocr)
+    _read(work)
+    _normalize(work)
+    return Loaded(work.raw, work.norm)
+
+
+def _has_text(raw: RawDocument, norm: NormalizedText) -> None:
     if not norm.text.strip():
         if raw.format == "pdf" and raw.ocr:  # OCR read the pages and found nothing
             raise InputError("no_text_layer", f"OCR read {len(raw.ocr)} page(s) and found no text: the pages are blank or "
@@ -45,7 +50,6 @@ def load(path: Path, data: bytes | None = None, ocr: str = "auto") -> Loaded:
         if raw.format == "pdf":  # pages, but nothing on them as text: drawn or scanned
             raise InputError("no_text_layer", "the PDF's pages carry no text (scanned, or text drawn as shapes); run OCR (e.g. ocrmypdf) first")
         raise InputError("empty_file", "the file contains no text")
-    return Loaded(raw, norm)
 
 
 def _source(path: Path, data: bytes | None = None, sha256: str | None = None, size: int | None = None) -> Source:
@@ -92,43 +96,85 @@ def process_file(path: Path, debug: bool = False, policy: Policy = Policy(), ocr
     return doc
 
 
-def analyse_document(doc: BudgetDocument, norm: NormalizedText, tables: list, entities=None) -> None:
-    """Extraction, the checks, then each key's support (which keeps a finding of disagreement
-    only where two statements of one established scope differ)."""
-    from .checks import run_checks
-    from .extract import run_extraction
-    from .support import corroborate
+@dataclass
+class Work:
+    """What the stages hand on: each stage reads what earlier ones left and adds its part."""
 
-    ctx = run_extraction(doc, norm, tables, entities)
-    doc.findings += run_checks(doc, doc.summary, doc.facts, ctx, doc.tables, doc.findings)
-    corroborate(ctx, doc)
+    path: Path
+    data: bytes
+    ocr: str = "auto"
+    raw: RawDocument | None = None
+    norm: NormalizedText | None = None
+    sections: list | None = None
+    entities: object = None  # the spaCy Doc of the normalized text
+    tables: list | None = None
+    doc: BudgetDocument | None = None
+    context: object = None  # what extraction leaves the checks and support
 
 
-def process_bytes(path: Path, data: bytes, ocr: str = "auto") -> BudgetDocument:
+def _read(w: Work) -> None:
+    w.raw = read_bytes(w.path, w.data, w.ocr)
+
+
+def _normalize(w: Work) -> None:
+    w.norm = normalize(w.raw)
+    _has_text(w.raw, w.norm)
+
+
+def _screen(w: Work) -> None:
+    """Refuse what is readable but is no budget or final account."""
     from .extract.meta import other_kind
 
-    loaded = load(path, data, ocr)
-    raw, norm = loaded.raw, loaded.norm
-    source = _source(path, data)
-    source.format = raw.format
-    source.pages = len(raw.pages) if raw.paged else None
-    source.encoding = raw.encoding
-
+    raw, norm = w.raw, w.norm
     if len(_BUDGET_WORDS.findall(norm.text)) < _MIN_BUDGET_WORDS:
         if raw.format == "html":  # a page that announces the budget and links to it (请见附件)
             linked = f"; it links to {'; '.join(raw.attachments[:3])}" if raw.attachments else ""
-            raise InputError("not_a_budget", f"a web page (“{(raw.title or path.name)[:60]}”) without budget figures{linked}")
+            raise InputError("not_a_budget", f"a web page (“{(raw.title or w.path.name)[:60]}”) without budget figures{linked}")
         raise InputError("not_a_budget", "the document reads as text but has no budget structure (预算/决算 figures); is it the right file?")
     titled = other_kind(norm)
     if titled:
         raise InputError("not_a_budget", f"the title names another kind of document (“{titled[:60]}”), not a budget or final account")
 
-    sections = segment(norm)
-    doc = BudgetDocument(source=source, sections=sections, extractor_version=__version__)
-    doc.warnings.extend(raw.warnings)
-    tables = extract_tables(raw, data, norm, sections)
-    doc.ocr_pages = [OcrPage(page=n, confidence=p.confidence) for n, p in sorted(raw.ocr.items())]
-    analyse_document(doc, norm, tables)
+
+def _segment(w: Work) -> None:
+    w.sections = segment(w.norm)
+    source = _source(w.path, w.data)
+    source.format, source.encoding = w.raw.format, w.raw.encoding
+    source.pages = len(w.raw.pages) if w.raw.paged else None
+    w.doc = BudgetDocument(source=source, sections=w.sections, extractor_version=__version__)
+    w.doc.warnings.extend(w.raw.warnings)
+    w.doc.ocr_pages = [OcrPage(page=n, confidence=p.confidence) for n, p in sorted(w.raw.ocr.items())]
+
+
+def _entities(w: Work) -> None:
+    from .nlp import analyse
+
+    w.entities = analyse(w.norm.text)
+
+
+def _tables(w: Work) -> None:
+    w.tables = extract_tables(w.raw, w.data, w.norm, w.sections)
+
+
+def _extract(w: Work) -> None:
+    from .extract import run_extraction
+
+    w.context = run_extraction(w.doc, w.norm, w.tables, w.entities)
+
+
+def _check(w: Work) -> None:
+    from .checks import run_checks
+
+    w.doc.findings += run_checks(w.doc, w.doc.summary, w.doc.facts, w.context, w.doc.tables, w.doc.findings)
+
+
+def _support(w: Work) -> None:
+    """Each key's support, which keeps a finding of disagreement only where two statements of
+    one established scope differ; then what a page read by OCR means for its figures."""
+    from .support import corroborate
+
+    corroborate(w.context, w.doc)
+    raw, doc = w.raw, w.doc
     if raw.ocr:
         for fact in doc.facts:
             read = raw.ocr.get(fact.evidence.page)
@@ -138,4 +184,17 @@ def process_bytes(path: Path, data: bytes, ocr: str = "auto") -> BudgetDocument:
                 finding.message += " (on a page read by OCR: check it against the page image)"
     if raw.empty_pages and any("scanned" in w for w in raw.warnings):
         doc.status = "partial"
-    return doc
+
+
+STAGES: list[tuple[str, Callable[[Work], None]]] = [
+    ("read", _read), ("normalize", _normalize), ("screen", _screen), ("segment", _segment), ("entities", _entities),
+    ("tables", _tables), ("extract", _extract), ("checks", _check), ("support", _support),
+]
+"""The pipeline, in order: process_bytes runs it, `bench` times it stage by stage."""
+
+
+def process_bytes(path: Path, data: bytes, ocr: str = "auto") -> BudgetDocument:
+    work = Work(path, data, ocr)
+    for _, stage in STAGES:
+        stage(work)
+    return work.doc
