@@ -326,8 +326,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_batch, subparser=p)
 
     p = sub.add_parser("bench", help="time each stage per page and format against the PDF libraries' floors",
-                       description="Milliseconds per page for each stage (read, normalize, segment, nlp, extract with its checks and "
-                                   "support, tables) by format; on the same PDFs the floors of pypdfium2 (text) and pdfplumber "
+                       description="Milliseconds per page for each stage of the pipeline (read, normalize, screen, segment, entities, "
+                                   "tables, extract, checks, support) by format; on the same PDFs the floors of pypdfium2 (text) and pdfplumber "
                                    "(text and tables); then batches with 1 and N workers and a worker's peak memory. "
                                    "Example: budgetextract bench corpus --repeat 2")
     p.add_argument("paths", nargs="+", metavar="PATH")
