@@ -146,3 +146,34 @@ def test_a_docx_of_a_pdfs_lines_gives_what_the_same_text_gives(tmp_path):
     as_text = process_file(tmp_path / "lines.txt", debug=True).summary.model_dump()
     assert as_docx == as_text
     assert sum(v is not None for v in as_docx.values()) >= 20
+
+
+def test_every_patterns_file_has_its_models_shape_and_a_broken_one_is_named(tmp_path, monkeypatch):
+    """patterns/ files are checked against their typed models when loaded: the shipped ones
+    pass; a pattern that does not compile, or a misspelt key, is an error naming the file and
+    the place."""
+    import json
+    import shutil
+
+    from budgetextract import vocab
+    from budgetextract.vocab_models import MODELS
+
+    for name in MODELS:
+        vocab.load(name)
+    broken = tmp_path / "patterns"
+    shutil.copytree(vocab.patterns_dir(), broken)
+    fields = json.loads((broken / "fields.json").read_text(encoding="utf-8"))
+    fields["fields"][0]["anchors"].append("收入(总计")
+    (broken / "fields.json").write_text(json.dumps(fields, ensure_ascii=False), encoding="utf-8")
+    tables = json.loads((broken / "tables.json").read_text(encoding="utf-8"))
+    tables["totl_row"] = tables.pop("total_row")
+    (broken / "tables.json").write_text(json.dumps(tables, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setattr(vocab, "patterns_dir", lambda: broken)
+    vocab.load.cache_clear()
+    try:
+        with pytest.raises(vocab.PatternsError, match=r"(?s)fields\.json.*fields\.0\.anchors\.\d+.*收入\(总计"):
+            vocab.load("fields")
+        with pytest.raises(vocab.PatternsError, match=r"(?s)tables\.json.*total_row\n  Field required"):
+            vocab.load("tables")
+    finally:
+        vocab.load.cache_clear()

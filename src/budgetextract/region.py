@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import regex
 
@@ -82,11 +83,19 @@ def _spelling_at(text: str, at: int, stop: int | None = None) -> str | None:
     return None
 
 
+class _Patterns(NamedTuple):
+    prefixes: regex.Pattern
+    central: regex.Pattern
+    central_head: regex.Pattern
+    name_parts: regex.Pattern
+    name_forms: list[tuple[regex.Pattern, str]]
+
+
 @lru_cache(maxsize=1)
-def _patterns():
+def _patterns() -> _Patterns:
     data = vocab.load("regions")
-    return (regex.compile(data["prefixes"]), regex.compile(data["central"]), regex.compile(data["central_head"]),
-            regex.compile(data["name_parts"]), [(regex.compile(a), b) for a, b in data["name_forms"]])
+    return _Patterns(regex.compile(data["prefixes"]), regex.compile(data["central"]), regex.compile(data["central_head"]),
+                     regex.compile(data["name_parts"]), [(regex.compile(a), b) for a, b in data["name_forms"]])
 
 
 def _chain(name: str) -> _Division | None:
@@ -111,7 +120,8 @@ def _chain(name: str) -> _Division | None:
 
 def region_of(department: str | None, head: str) -> Region:
     """The publisher of a document of that department, whose text begins with head."""
-    prefixes, central, central_head = _patterns()[:3]
+    p = _patterns()
+    prefixes, central, central_head = p.prefixes, p.central, p.central_head
     name = prefixes.sub("", department or "")
     if (name and central.search(name)) or central_head.search(head):
         return Region(admin_level="central")
@@ -154,8 +164,8 @@ def department_key(department: str | None, region: Region) -> str | None:
     shortens it (省检察院) or leaves it out (气象局)."""
     if not department:
         return None
-    name = _patterns()[3].sub("", department)
-    for pattern, replacement in _patterns()[4]:
+    name = _patterns().name_parts.sub("", department)
+    for pattern, replacement in _patterns().name_forms:
         name = pattern.sub(replacement, name)
     head = region.county or region.city or region.province
     if head and _chain(name) is None:

@@ -21,12 +21,31 @@ def patterns_dir() -> Path:
     raise FileNotFoundError("the patterns/ data directory is missing from this installation")
 
 
+class PatternsError(Exception):
+    """A patterns/ file that does not have its model's shape."""
+
+
 @lru_cache(maxsize=None)
 def load(name: str) -> Any:
-    """patterns/<name>.json, or the list of objects in patterns/<name>.jsonl."""
+    """patterns/<name>.json, or the list of objects in patterns/<name>.jsonl, checked against
+    its model (vocab_models.py) first."""
+    from pydantic import ValidationError
+
+    from .vocab_models import MODELS
+
     base = patterns_dir()
     path = base / f"{name}.json"
     if path.exists():
-        return json.loads(path.read_text(encoding="utf-8"))
-    path = base / f"{name}.jsonl"
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        data = json.loads(path.read_text(encoding="utf-8"))
+        items = [data]
+    else:
+        path = base / f"{name}.jsonl"
+        data = items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    model = MODELS[name]
+    for i, item in enumerate(items):
+        try:
+            model.model_validate(item)
+        except ValidationError as exc:
+            where = f"{path.name}" + (f" line {i + 1}" if path.suffix == ".jsonl" else "")
+            raise PatternsError(f"{where} does not have the shape patterns/{path.name} must have:\n{exc}") from None
+    return data

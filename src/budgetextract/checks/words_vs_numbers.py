@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 from typing import TYPE_CHECKING
 
 import regex
@@ -21,11 +22,19 @@ _ROUNDING = Decimal("0.01")  # two figures each printed to 0.01 万元
 _NEAR = 80  # a comparison speaks of the figures stated at most this far before it, on its line
 
 
+class _Patterns(NamedTuple):
+    prior_stated: regex.Pattern
+    execution_comparison: regex.Pattern
+    steady_with_change: regex.Pattern
+    direction: dict[str, int]  # a change word → its sign
+    comparison: dict[str, int]  # a comparison word → the sign of actual − budget it says
+
+
 @lru_cache(maxsize=1)
-def _patterns():
+def _patterns() -> _Patterns:
     data = vocab.load("wording")
-    return (regex.compile(data["prior_stated"]), regex.compile(data["execution_comparison"]),
-            regex.compile(data["steady_with_change"]), data["direction"], data["comparison"])
+    return _Patterns(regex.compile(data["prior_stated"]), regex.compile(data["execution_comparison"]),
+                     regex.compile(data["steady_with_change"]), data["direction"], data["comparison"])
 
 
 def check_words_vs_numbers(ctx: Context, execution: list[ExecutionEntry]) -> list[Finding]:
@@ -38,7 +47,7 @@ def _sign(value: Decimal) -> int:
 
 def _against_prior(ctx: Context) -> list[Finding]:
     """X万元，比上年Y万元增加Z万元: the word, and the change, against X − Y."""
-    prior_stated, _, _, direction, _ = _patterns()
+    prior_stated, direction = _patterns().prior_stated, _patterns().direction
     out = []
     text = ctx.norm.folded
     for m in prior_stated.finditer(text):
@@ -78,7 +87,7 @@ def _budget_of(entry: ExecutionEntry, of: str | None) -> Decimal | None:
 
 def _against_budget(ctx: Context, execution: list[ExecutionEntry]) -> list[Finding]:
     """决算数大于/小于/等于(年初/全年)预算数 against the entry stated just before it."""
-    _, comparison, _, _, signs = _patterns()
+    comparison, signs = _patterns().execution_comparison, _patterns().comparison
     text = ctx.norm.folded
     narrative = [e for e in execution if e.source == "narrative"]
     out = []
@@ -102,7 +111,7 @@ def _against_budget(ctx: Context, execution: list[ExecutionEntry]) -> list[Findi
 
 def _steady_with_change(ctx: Context) -> list[Finding]:
     """持平 in the clause of a change that is not nil (增加5.00万元，与上年持平)."""
-    _, _, steady, _, _ = _patterns()
+    steady = _patterns().steady_with_change
     out = []
     for m in steady.finditer(ctx.norm.folded):
         figure = parse_number(m.group("figure"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 import regex
 
@@ -37,17 +38,19 @@ class Change:
     against: str | None = None  # the words of the comparison (比2025年年初预算数28479.84万元)
 
 
+class _Patterns(NamedTuple):
+    anchors: list[regex.Pattern]  # where the headline total is stated with its change
+    comparison: regex.Pattern
+    percent_lead: regex.Pattern
+    enumeration: regex.Pattern
+    placeholder: regex.Pattern  # template text (patterns/wording.json), also what the wording check reports
+
+
 @lru_cache(maxsize=1)
-def _patterns():
+def _patterns() -> _Patterns:
     data = vocab.load("fields")["total_change"]
-    return (
-        [regex.compile(a) for a in data["anchors"]],
-        regex.compile(data["comparison"]),
-        regex.compile(data["percent_lead"]),
-        regex.compile(data["enumeration"]),
-        # the one list of template text (patterns/wording.json), also what the wording check reports
-        regex.compile(vocab.load("wording")["placeholder"]),
-    )
+    return _Patterns([regex.compile(a) for a in data["anchors"]], regex.compile(data["comparison"]), regex.compile(data["percent_lead"]),
+                     regex.compile(data["enumeration"]), regex.compile(vocab.load("wording")["placeholder"]))
 
 
 def ends_a_list(ctx: Context, anchor: int) -> bool:
@@ -66,7 +69,8 @@ def parse_change(ctx: Context, pos: int, follow_next_sentence: bool = False, tot
     """The change stated after pos in the rest of its sentence. For a headline total,
     also in a later sentence of its paragraph that opens with a comparison (与上年相比 …);
     for any other figure such a sentence may speak of the total, so it is not taken."""
-    _, comparison, percent_lead, _, placeholder = _patterns()
+    p = _patterns()
+    comparison, percent_lead, placeholder = p.comparison, p.percent_lead, p.placeholder
     text = ctx.norm.folded
     end = ctx.sentence_end(pos)
     if follow_next_sentence and not ctx.between("CHANGE", pos, end):
@@ -147,7 +151,7 @@ def _parts_listed(text: str, pos: int, end: int) -> int | None:
 def _is_base(ctx: Context, money) -> bool:
     """A figure compared against (比2025年年初预算数14708.87万元增加…) is the base of the
     change that follows, not a figure of its own."""
-    comparison = _patterns()[1]
+    comparison = _patterns().comparison
     before = ctx.norm.folded[max(0, money.start_char - 16) : money.start_char]
     return bool(comparison.search(before)) and not regex.search(r"[,;。]", before[comparison.search(before).start():])
 
@@ -155,7 +159,7 @@ def _is_base(ctx: Context, money) -> bool:
 def reason_after(ctx: Context, pos: int, limit: int | None = None) -> tuple[str, int, int] | None:
     """The reason given after a change: text after 主要原因是 / 主要是 / 增加原因， … to the
     end of its sentence; an enumeration (一是…二是…) runs to the end of the paragraph."""
-    _, _, _, enumeration, _ = _patterns()
+    enumeration = _patterns().enumeration
     text = ctx.norm.text
     stop = min(len(text), limit if limit is not None else pos + _REASON_WINDOW)
     for span in ctx.between("REASON", pos, stop):
@@ -200,7 +204,7 @@ def headline_change(ctx: Context) -> tuple[Change | None, tuple[str, int, int] |
     """The change of the headline total, from the first anchor (in rank order) that has
     one. Where that statement gives no reason, a later statement of the same change
     (财政拨款收、支总计各增加… 主要原因是…) may."""
-    anchors, _, _, _, _ = _patterns()
+    anchors = _patterns().anchors
     text = ctx.norm.folded
     findings: list[Finding] = []
     chosen: Change | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import regex
 
@@ -24,24 +25,27 @@ class Meta:
     department_from_file_name: bool = False
 
 
+class _Patterns(NamedTuple):
+    department_explicit: list[regex.Pattern]
+    department_head: list[regex.Pattern]
+    department: list[regex.Pattern]
+    department_reject: regex.Pattern
+    department_qualifier: regex.Pattern
+    department_name_end: regex.Pattern
+    fiscal_year: regex.Pattern
+    final_accounts: regex.Pattern
+    unit_scope: regex.Pattern
+    fiscal_year_fallback: regex.Pattern
+    title_year: regex.Pattern
+    name_lead: regex.Pattern
+
+
 @lru_cache(maxsize=1)
-def _patterns():
+def _patterns() -> _Patterns:
     data = vocab.load("meta")
-    flags = regex.MULTILINE
-    return (
-        [regex.compile(p, flags) for p in data["department_explicit"]],
-        [regex.compile(p) for p in data["department_head"]],
-        [regex.compile(p, flags) for p in data["department"]],
-        regex.compile(data["department_reject"]),
-        regex.compile(data["department_qualifier"]),
-        regex.compile(data["department_name_end"]),
-        regex.compile(data["fiscal_year"]),
-        regex.compile(data["final_accounts"]),
-        regex.compile(data["unit_scope"]),
-        regex.compile(data["fiscal_year_fallback"]),
-        regex.compile(data["title_year"]),
-        regex.compile(data["name_lead"]),
-    )
+    lists = {k: [regex.compile(p, regex.MULTILINE if k != "department_head" else 0) for p in data[k]]
+             for k in ("department_explicit", "department_head", "department")}
+    return _Patterns(**lists, **{k: regex.compile(data[k]) for k in _Patterns._fields if k not in lists})
 
 
 def other_kind(norm: NormalizedText) -> str | None:
@@ -91,15 +95,16 @@ _ALIAS = regex.compile(r"\([^()]{2,30}\)$")
 def _clean_name(name: str) -> str:
     """The name as printed, joined where the title wrapped it, without a qualifier (本级)
     and without what no name begins with (punctuation, a list number)."""
-    name = _patterns()[11].sub("", regex.sub(r"\s+", "", name))
-    return _patterns()[4].sub("", name)
+    name = _patterns().name_lead.sub("", regex.sub(r"\s+", "", name))
+    return _patterns().department_qualifier.sub("", name)
 
 
 def _department(norm: NormalizedText, sections: list[Section], file_name: str | None) -> tuple[str | None, tuple[int, int] | None, bool]:
     """The department, where its name stands, and whether it came from the file name.
     Sources from the most to the least explicit: a 主管部门 line, the title, a heading
     or label naming it; a name found outside the title must end like an organisation's."""
-    explicit, head_pats, text_pats, reject, _, name_end = _patterns()[:6]
+    p = _patterns()
+    explicit, head_pats, text_pats, reject, name_end = p.department_explicit, p.department_head, p.department, p.department_reject, p.department_name_end
     text = norm.folded
 
     def usable(name: str, org_end: bool) -> bool:
@@ -132,7 +137,8 @@ def _department(norm: NormalizedText, sections: list[Section], file_name: str | 
 
 
 def extract_meta(norm: NormalizedText, sections: list[Section], file_name: str | None = None) -> Meta:
-    year_pat, final_pat, unit_pat, table_year_pat, title_year = _patterns()[6:11]
+    p = _patterns()
+    year_pat, final_pat, unit_pat, table_year_pat, title_year = p.fiscal_year, p.final_accounts, p.unit_scope, p.fiscal_year_fallback, p.title_year
     text = norm.folded
     department, dept_at, from_file_name = _department(norm, sections, file_name)
 

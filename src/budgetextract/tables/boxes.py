@@ -13,7 +13,7 @@ def ocr_grids(rows: list[list[Cell]], page_no: int) -> list[RawGrid]:
     the lines up to a note under it (注：…, a sentence) or the next title; before the first
     title, figure rows continue a table from the page before. After a note, nothing is a
     table until the next title (a page number is not a row)."""
-    title_re, about = patterns()[1], patterns()[7]
+    title_re, about = patterns().title, patterns().about_table
     found: list[RawGrid] = []
     above: list[str] = []
     table: list[list[Cell]] = []

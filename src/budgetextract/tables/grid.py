@@ -47,7 +47,7 @@ def header_path(header: list[GridCell], x0: float, x1: float) -> str:
 def read_grid(rows: list[list[Cell]], above: str, page_no: int | None) -> RawGrid | None:
     """One table from its cells ((x0, top, x1, bottom), text) row by row and the text
     above it: header cells, title, unit and data rows. None when it is not a table of figures."""
-    title_re, unit_re = patterns()[1], patterns()[2]
+    title_re, unit_re = patterns().title, patterns().unit
     header: list[GridCell] = []
     preamble: list[str] = []  # header-row text, where titles and units also stand
     raw = RawGrid(title=None, unit=None, page=page_no, header=header)
@@ -87,7 +87,7 @@ _BETWEEN_TITLE_AND_TABLE = re.compile(r"^(?:(?:附|公开)?表[\d一二三四五
 def _title_above(lines: list[str]) -> str | None:
     """The nearest title above the table, past the lines that may stand between them;
     a title that wrapped and left only its tail (……培训费 / 支出预算表) is joined."""
-    title_re = patterns()[1]
+    title_re = patterns().title
     for i in range(len(lines) - 1, max(-1, len(lines) - 7), -1):
         candidates = [lines[i]]
         if i > 0 and (_TITLE_TAIL.match(lines[i]) or not title_re.search(lines[i])):
@@ -103,12 +103,12 @@ def _title_above(lines: list[str]) -> str | None:
 
 def is_preamble(text: str) -> bool:
     """Text in a table's top rows that is not a column header: title, unit, department."""
-    return "单位" in text or "部门" in text or text in ("元", "万元") or bool(patterns()[1].fullmatch(text))
+    return "单位" in text or "部门" in text or text in ("元", "万元") or bool(patterns().title.fullmatch(text))
 
 
 def rows_of(raw: RawGrid, unit: str | None) -> list[TableRow]:
     """Cells → line items. A row may hold several items side by side (收入 | 支出)."""
-    code_header, line_number = patterns()[4], patterns()[6]
+    code_header, line_number = patterns().code_header, patterns().line_number_header
     out = []
     for cells in raw.rows:
         code_parts: list[str] = []

@@ -20,7 +20,7 @@ def table_pages(norm: NormalizedText, sections: list[Section]) -> list[int]:
     if not norm.paged:
         return []
     pages = set()
-    title_re = patterns()[1]
+    title_re = patterns().title
     figures = []
     for page in range(1, norm.pages + 1):
         a, b = norm.page_span(page)
