@@ -1,4 +1,4 @@
-"""Render a budget explanation, given as lines of text, to DOCX and to PDF.
+"""Render a budget explanation, given as lines of text, to DOCX, to PDF and to OFD.
 
 Used to build the shipped samples and, in the tests, to turn one text into all three
 formats. The PDF imitates a published file: hard line wraps at a fixed width, a
@@ -96,3 +96,40 @@ def to_pdf(lines: list[str], path: Path, width: int = 56, lines_per_page: int = 
         c.drawCentredString(page_w / 2, 30, f"- {page} -")
         c.showPage()
     c.save()
+
+
+def to_ofd(lines: list[str], path: Path, width: int = 56, lines_per_page: int = 38, header: str | None = None) -> None:
+    """The lines laid out as to_pdf lays them (wraps, a running header, page numbers), written
+    as an OFD package (GB/T 33190): one TextObject a line, positions in millimetres."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    ns = 'xmlns:ofd="http://www.ofdspec.org/2016"'
+    laid: list[str] = []
+    for line in lines:
+        laid.extend(_wrap(line, width) if line else [""])
+    pages = [laid[i : i + lines_per_page] for i in range(0, len(laid), lines_per_page)]
+
+    def text_object(n: int, x: float, y: float, size: float, text: str) -> str:
+        return (f'<ofd:TextObject ID="{n}" Boundary="{x} {y} 180 {size * 1.4:.2f}" Font="1" Size="{size}">'
+                f'<ofd:TextCode X="0" Y="{size}">{escape(text)}</ofd:TextCode></ofd:TextObject>')
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("OFD.xml", f'<?xml version="1.0" encoding="UTF-8"?><ofd:OFD {ns} Version="1.0" DocType="OFD"><ofd:DocBody>'
+                              '<ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>')
+        entries = "".join(f'<ofd:Page ID="{i + 1}" BaseLoc="Pages/Page_{i}/Content.xml"/>' for i in range(len(pages)))
+        z.writestr("Doc_0/Document.xml", f'<?xml version="1.0" encoding="UTF-8"?><ofd:Document {ns}><ofd:CommonData><ofd:PageArea>'
+                                         f'<ofd:PhysicalBox>0 0 210 297</ofd:PhysicalBox></ofd:PageArea></ofd:CommonData>'
+                                         f'<ofd:Pages>{entries}</ofd:Pages></ofd:Document>')
+        for i, page in enumerate(pages):
+            objects, n = [], 10
+            if header:
+                objects.append(text_object(n, 21, 12, 3.2, header))
+            for row, text in enumerate(page):
+                if text:
+                    n += 1
+                    objects.append(text_object(n, 21, 25 + row * 6.6, 3.9, text))
+            objects.append(text_object(n + 1, 100, 285, 3.2, f"- {i + 1} -"))
+            z.writestr(f"Doc_0/Pages/Page_{i}/Content.xml",
+                       f'<?xml version="1.0" encoding="UTF-8"?><ofd:Page {ns}><ofd:Content><ofd:Layer ID="2">{"".join(objects)}'
+                       '</ofd:Layer></ofd:Content></ofd:Page>')

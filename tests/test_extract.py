@@ -107,7 +107,7 @@ def test_enumerated_reason_runs_to_the_end_of_the_paragraph():
 
 @needs_real
 def test_same_summary_from_txt_docx_and_pdf(tmp_path):
-    from render import to_docx, to_pdf
+    from render import to_docx, to_ofd, to_pdf
 
     from budgetextract.pipeline import process_file
     from budgetextract.segment import walk
@@ -116,9 +116,10 @@ def test_same_summary_from_txt_docx_and_pdf(tmp_path):
     (tmp_path / "a.txt").write_text("\n".join(lines), encoding="gb18030")
     to_docx(lines, tmp_path / "a.docx", auto_numbering=True)
     to_pdf(lines, tmp_path / "a.pdf", header="海口市社会保障卡一卡通中心2026年部门预算")
+    to_ofd(lines, tmp_path / "a.ofd", header="海口市社会保障卡一卡通中心2026年部门预算")
     reference = summary_dict(extracted(str(real_file("H1"))))
     titles = None
-    for name in ("a.txt", "a.docx", "a.pdf"):
+    for name in ("a.txt", "a.docx", "a.pdf", "a.ofd"):
         doc = process_file(tmp_path / name)
         assert summary_dict(doc) == reference, name
         # the same section titles, a figure in a title (…预算数为0.00万元) whole in each

@@ -39,9 +39,9 @@ class Source(_Model):
     file_name: str
     path: str
     sha256: str | None = None
-    format: Literal["pdf", "docx", "doc", "xlsx", "xls", "txt", "html"] | None = Field(
+    format: Literal["pdf", "ofd", "docx", "doc", "xlsx", "xls", "txt", "html"] | None = Field(
         None, description="the format the content is in (doc: a legacy Word or WPS file, read through LibreOffice; xlsx, xls: a workbook); "
-                          "only a PDF's evidence has pages")
+                          "only a PDF's and an OFD's evidence has pages")
     bytes: int | None = None
     pages: int | None = None
     encoding: str | None = Field(None, description="text encoding detected for TXT input")

@@ -12,6 +12,7 @@ from .base import RawDocument
 from .docx import read_docx
 from .html import is_html, read_html
 from .legacy_word import read_legacy_word
+from .ofd import read_ofd
 from .pdf import read_pdf
 from .sheet import read_sheet
 from .txt import read_txt
@@ -20,7 +21,7 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the container of .doc, .wps, .xls 
 # an OLE directory names its streams in UTF-16: a workbook's, or a Word document's
 _OLE_WORKBOOK = ("Workbook".encode("utf-16-le"), "Book\x00".encode("utf-16-le"))
 _OLE_WORD = "WordDocument".encode("utf-16-le")
-_EXPECTED = "expected .pdf, .docx, .doc, .wps, .xlsx, .xls, .et, .txt or a web page"
+_EXPECTED = "expected .pdf, .ofd, .docx, .doc, .wps, .xlsx, .xls, .et, .txt or a web page"
 
 
 def _ole_format(data: bytes, suffix: str) -> str:
@@ -60,9 +61,11 @@ def sniff_format(data: bytes, suffix: str) -> str:
             return "docx"
         if "xl/workbook.xml" in names:
             return "xlsx"
+        if "OFD.xml" in names:
+            return "ofd"
         if suffix == ".docx":
             raise InputError("corrupt_docx", "the zip container has no word/document.xml; it is not a Word document")
-        raise InputError("unsupported_format", f"a zip archive that is neither a Word document nor a workbook; {_EXPECTED}")
+        raise InputError("unsupported_format", f"a zip archive that is neither a Word document, a workbook nor an OFD; {_EXPECTED}")
     if is_html(data) or suffix in (".html", ".htm"):
         return "html"  # crawls save web pages under .pdf names too
     if data.startswith(_OLE):
@@ -86,7 +89,7 @@ def read_bytes(path: Path, data: bytes, ocr: str = "auto") -> RawDocument:
         raise InputError("empty_file", "the file is empty")
     fmt = sniff_format(data, path.suffix.lower())
     reader = {"pdf": read_pdf, "docx": read_docx, "txt": read_txt, "html": read_html, "doc": read_legacy_word,
-              "xlsx": read_sheet, "xls": read_sheet}[fmt]
+              "xlsx": read_sheet, "xls": read_sheet, "ofd": read_ofd}[fmt]
     doc = read_pdf(path, data, ocr) if fmt == "pdf" else reader(path, data)
     doc.format = fmt
     if path.suffix.lower() not in ("", f".{fmt}", *_SAME.get(fmt, ())):

@@ -10,10 +10,10 @@ import stat
 from pathlib import Path
 
 OUTPUT_MARK = "manifest.jsonl"  # the file every batch output folder holds
-SUPPORTED_SUFFIXES = {".pdf", ".docx", ".doc", ".wps", ".xlsx", ".xls", ".et", ".txt", ".html", ".htm"}
+SUPPORTED_SUFFIXES = {".pdf", ".ofd", ".docx", ".doc", ".wps", ".xlsx", ".xls", ".et", ".txt", ".html", ".htm"}
 # Documents a department might publish that cannot be read: found in folders too, so each
 # gets an error record (unsupported_format) instead of being passed over in silence.
-DOCUMENT_SUFFIXES = SUPPORTED_SUFFIXES | {".rtf", ".odt", ".ofd"}
+DOCUMENT_SUFFIXES = SUPPORTED_SUFFIXES | {".rtf", ".odt"}
 
 
 def missing(paths: list[str]) -> list[str]:
