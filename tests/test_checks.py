@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from budgetextract.checks.registry import Policy, registry, table
+from budgetextract.findings import Policy, registry, table
 from budgetextract.checks.tables import check_tables, title_lines
 from budgetextract.cli import main
 from budgetextract.extract.context import Context

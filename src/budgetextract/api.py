@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
-from .checks.registry import Policy
+from .findings import Policy
 from .runs.isolation import DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT, Limits
 
 if TYPE_CHECKING:

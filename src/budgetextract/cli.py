@@ -14,7 +14,7 @@ from pathlib import Path
 from . import __version__
 from .display import shown
 from .runs.files import discover, missing, temporary_beside, with_record_names
-from .checks.registry import Policy
+from .findings import Policy
 from .runs.isolation import DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT, Limits
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
@@ -198,7 +198,7 @@ def cmd_text(args) -> int:
 
 
 def cmd_checks(args) -> int:
-    from .checks.registry import table
+    from .findings import table
 
     sys.stdout.write(table(markdown=args.markdown))
     return EXIT_OK

@@ -13,7 +13,7 @@ from typing import Callable
 import regex
 
 from . import __version__
-from .checks.registry import Policy
+from .findings import Policy
 from .errors import InputError
 from .display import display
 from .normalize import NormalizedText, normalize

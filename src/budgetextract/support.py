@@ -22,7 +22,7 @@ import regex
 
 from . import vocab
 from .amounts import as_printed
-from .checks.registry import finding
+from .findings import finding
 from .normalize import fold
 from .rounding import agree, half
 from .schema import SUMMARY_KEYS, BudgetDocument, Evidence, Fact, Finding, Scope, Statement, Support

@@ -1,5 +1,5 @@
 """Findings: every way a document contradicts itself, one module a family, each code
-listed once in the registry (patterns/checks.json) with its severity."""
+listed once in the registry of findings (findings.py, patterns/checks.json) with its severity."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from ..schema import BudgetDocument, Fact, Finding, Summary, Table
 from .arithmetic import check_arithmetic
 from .names import check_names
-from .registry import Policy, finding, registry
 from .tables import check_tables, title_lines
 from .wording import check_wording
 from .words_vs_numbers import check_words_vs_numbers
@@ -17,7 +16,7 @@ from .years import check_years
 if TYPE_CHECKING:
     from ..extract.context import Context
 
-__all__ = ["Policy", "finding", "registry", "run_checks"]
+__all__ = ["run_checks"]
 
 
 def run_checks(doc: BudgetDocument, summary: Summary, facts: list[Fact], ctx: Context, tables: list[Table],

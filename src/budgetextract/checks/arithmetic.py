@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import regex
 
 from ..schema import Evidence, ExecutionEntry, Fact, Finding, Summary
-from .registry import finding
+from ..findings import finding
 
 if TYPE_CHECKING:
     from ..extract.context import Context

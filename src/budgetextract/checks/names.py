@@ -11,7 +11,7 @@ import regex
 from .. import vocab
 from ..scope import abbreviates
 from ..schema import Finding, Summary, Table
-from .registry import finding
+from ..findings import finding
 
 if TYPE_CHECKING:
     from ..extract.context import Context

@@ -16,7 +16,7 @@ from ..schema import ExecutionEntry, Fact, Finding, Summary, Table, TableRow
 from ..scope import table_scope
 from ..tables.catalogue import column_role, is_total_row, table_kind, title_pattern
 from ..tables.cells import CENT, is_trifle, table_evidence, total_row
-from .registry import finding
+from ..findings import finding
 
 if TYPE_CHECKING:
     from ..extract.context import Context

@@ -10,7 +10,7 @@ import regex
 
 from .. import vocab
 from ..schema import Finding
-from .registry import finding
+from ..findings import finding
 
 if TYPE_CHECKING:
     from ..extract.context import Context

@@ -13,7 +13,7 @@ import regex
 from .. import vocab
 from ..amounts import parse_money, parse_number
 from ..schema import ExecutionEntry, Finding
-from .registry import finding
+from ..findings import finding
 
 if TYPE_CHECKING:
     from ..extract.context import Context

@@ -10,7 +10,7 @@ import regex
 
 from .. import vocab
 from ..schema import Finding, Summary
-from .registry import finding
+from ..findings import finding
 from .tables import Titles
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ from typing import NamedTuple
 import regex
 
 from .. import vocab
-from ..checks.registry import finding
+from ..findings import finding
 from ..schema import Evidence, Fact, Finding
 from ..segment import section_at, walk
 from .context import Context

@@ -10,7 +10,7 @@ from functools import lru_cache
 import regex
 
 from .. import vocab
-from ..checks.registry import finding
+from ..findings import finding
 from ..schema import Fact, Finding, Scope
 from ..scope import clause_start
 from .context import Context

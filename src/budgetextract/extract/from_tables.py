@@ -8,7 +8,7 @@ from decimal import Decimal
 import regex
 
 from .. import vocab
-from ..checks.registry import finding
+from ..findings import finding
 from ..nlp import function_class_names
 from ..schema import Fact, Finding, Summary, Table, TableRow
 from ..scope import table_scope

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import regex
 
-from ..checks.registry import finding
+from ..findings import finding
 from ..schema import Fact, Finding
 from .context import Context
 

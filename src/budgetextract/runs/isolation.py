@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
-from ..checks.registry import Policy
+from ..findings import Policy
 
 DEFAULT_TIMEOUT = 300.0
 DEFAULT_MAX_MEMORY_MB = 2048

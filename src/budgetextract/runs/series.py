@@ -21,7 +21,7 @@ from functools import lru_cache
 import regex
 
 from .. import vocab
-from ..checks.registry import finding
+from ..findings import finding
 from ..rounding import half
 from ..schema import SUMMARY_KEYS
 

@@ -103,7 +103,7 @@ def _lacking(ok: list[dict], keys: list[str], with_classes: set[str]) -> str:
 
 def _findings_table(findings: list[dict]) -> str:
     """Each code's findings and the documents raising them, errors first."""
-    from ..checks.registry import SEVERITIES, registry
+    from ..findings import SEVERITIES, registry
 
     known = registry()
     counts = Counter((r["severity"], r["code"]) for r in findings)

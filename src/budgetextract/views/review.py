@@ -162,7 +162,7 @@ def _summary_row(key: str, value, facts: list[dict], paths: list[str], support: 
 def _findings(record: dict, facts: list[dict]) -> str:
     """Findings grouped by severity, then code; each with the text of every side it quotes,
     linked to the fact highlighted there where there is one."""
-    from ..checks.registry import SEVERITIES, registry
+    from ..findings import SEVERITIES, registry
 
     by_span = {(f["evidence"]["start"], f["evidence"]["end"]): i for i, f in enumerate(facts)}
     groups: dict[tuple[str, str], list[dict]] = {}

@@ -1,5 +1,6 @@
 """The one list of finding codes (patterns/checks.json): each code's family, severity and
-description, the constructor every check uses, and the user's policy over them."""
+description, the constructor every step that reports uses (extraction, the checks, support,
+the steps across documents), and the user's policy over them."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable
 
-from .. import vocab
-from ..schema import Evidence, Finding
+from . import vocab
+from .schema import Evidence, Finding
 
 SEVERITIES = ("error", "warning", "info")
 
