@@ -307,8 +307,10 @@ def _carry_over_included(said: list[Statement], carried: list[Decimal]) -> None:
 
 
 def _differ(own: list[Statement]) -> bool:
-    """Two statements of one fund disagree."""
-    return any(a.scope.fund == b.scope.fund and not agree(a.value, b.value) for a in own for b in own)
+    """Two statements of one fund disagree. Each figure as printed is compared once: a long
+    document repeats its figures hundreds of times."""
+    printed = {(s.scope.fund, s.value, s.value.as_tuple().exponent if isinstance(s.value, Decimal) else 0) for s in own}
+    return any(a[0] == b[0] and not agree(a[1], b[1]) for a in printed for b in printed)
 
 
 def _status(value, stated: list[Statement]) -> str | None:

@@ -418,6 +418,7 @@ def _stated_totals(ctx: Context, by_kind: dict[str, list[Table]], facts: list[Fa
     where the table was not read, against the document's other statements of that total."""
     out = []
     text = ctx.norm.folded
+    largest: dict[str, Fact | None] = {}  # each kind's largest other statement of its total, found once
     for money in ctx.spans.get("MONEY", []):
         lead = text[max(0, money.start_char - 16) : money.start_char]
         for words, kind, row_pattern in _patterns().stated_totals:
@@ -425,9 +426,11 @@ def _stated_totals(ctx: Context, by_kind: dict[str, list[Table]], facts: list[Fa
                 continue
             found = _figure_of(by_kind, kind, row_pattern, None)
             if found is None:
-                other = max((f for f in facts if f.field in _SAME_TOTAL.get(kind, ()) and isinstance(f.value, Decimal)
-                             and f.scope.fund is None and f.scope.of_department),
-                            key=lambda f: f.value, default=None)
+                if kind not in largest:
+                    largest[kind] = max((f for f in facts if f.field in _SAME_TOTAL.get(kind, ()) and isinstance(f.value, Decimal)
+                                         and f.scope.fund is None and f.scope.of_department),
+                                        key=lambda f: f.value, default=None)
+                other = largest[kind]
                 if other is not None and other.value > 0 and is_trifle(money._.value, other.value):
                     out.append(finding("headline_total_zero", f"the text states {lead.strip()[-8:]}{money.text}, "
                                        f"page {other.evidence.page or '-'} states the same total as {other.raw}",

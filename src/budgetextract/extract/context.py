@@ -34,9 +34,24 @@ class Context:
     def _starts(self) -> dict[str, list[int]]:
         return {label: [s.start_char for s in spans] for label, spans in self.spans.items()}
 
+    def _merged(self, but: str | None) -> tuple[list[int], list[int]]:
+        """The excluded sections (less those of kind `but`) merged into disjoint spans, as their
+        starts and ends: an offset is looked up by bisection, however many sections a long
+        document has."""
+        spans = sorted((s.start, s.end) for s in walk(self.sections) if s.kind in self.excluded_kinds and s.kind != but)
+        starts: list[int] = []
+        ends: list[int] = []
+        for a, b in spans:
+            if ends and a <= ends[-1]:
+                ends[-1] = max(ends[-1], b)
+            else:
+                starts.append(a)
+                ends.append(b)
+        return starts, ends
+
     @cached_property
-    def _excluded_ranges(self) -> list[tuple[int, int, str]]:
-        return [(s.start, s.end, s.kind) for s in walk(self.sections) if s.kind in self.excluded_kinds]
+    def _excluded(self) -> dict[str | None, tuple[list[int], list[int]]]:
+        return {}
 
     @cached_property
     def _scopes(self) -> ScopeReader:
@@ -49,7 +64,11 @@ class Context:
     def excluded(self, offset: int, but: str | None = None) -> bool:
         """The offset stands in a section whose figures are not statements (a table of contents,
         a glossary, the tables), unless of the kind `but`."""
-        return any(a <= offset < b and kind != but for a, b, kind in self._excluded_ranges)
+        if but not in self._excluded:
+            self._excluded[but] = self._merged(but)
+        starts, ends = self._excluded[but]
+        i = bisect.bisect_right(starts, offset) - 1
+        return i >= 0 and offset < ends[i]
 
     def kinds_at(self, offset: int) -> set[str]:
         return {s.kind for s in section_at(self.sections, offset)}
