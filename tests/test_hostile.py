@@ -319,7 +319,7 @@ def test_closed_pipe_and_interrupt_without_traceback(tmp_path):
 
     folder = tmp_path / "in"
     folder.mkdir()
-    for i in range(40):
+    for i in range(200):  # seconds of work: the interrupt comes while files are still being read
         shutil.copy(HAIKOU, folder / f"h{i}.txt")
         with (folder / f"h{i}.txt").open("a") as f:
             f.write(f"\n{i}")
