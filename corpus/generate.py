@@ -2,8 +2,9 @@
 
     python corpus/generate.py
 
-sample_haikou_style.txt is UTF-8; sample_jiangsu_style.txt is GB18030, as many
-published text files are. The DOCX of the first leaves its 一、 numbers to Word's list
+sample_haikou_style.txt (and its department's budget of the year before,
+sample_haikou_style_2025.txt) are UTF-8; sample_jiangsu_style.txt is GB18030, as many
+published text files are. The DOCX of the first two leave their 一、 numbers to Word's list
 numbering; the PDFs are hard-wrapped with a running header and page numbers.
 """
 
@@ -16,6 +17,7 @@ from render import to_docx, to_pdf
 HERE = Path(__file__).resolve().parent
 SAMPLES = {
     "sample_haikou_style": ("utf-8", "示例市青少年活动中心2026年部门预算"),
+    "sample_haikou_style_2025": ("utf-8", "示例市青少年活动中心2025年部门预算"),
     "sample_jiangsu_style": ("gb18030", "示例省档案馆2019年度部门预算"),
 }
 
@@ -23,7 +25,7 @@ SAMPLES = {
 def main() -> None:
     for stem, (encoding, header) in SAMPLES.items():
         lines = (HERE / f"{stem}.txt").read_text(encoding=encoding).splitlines()
-        to_docx(lines, HERE / f"{stem}.docx", auto_numbering=stem == "sample_haikou_style")
+        to_docx(lines, HERE / f"{stem}.docx", auto_numbering=stem.startswith("sample_haikou_style"))
         to_pdf(lines, HERE / f"{stem}.pdf", header=header)
 
 

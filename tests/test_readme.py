@@ -71,3 +71,12 @@ def test_the_datapackage_describes_each_summary_key(folder):
     package = json.loads((folder / "run1" / "datapackage.json").read_text(encoding="utf-8"))
     fields = {f["name"]: f for r in package["resources"] if r["path"] == "summary.csv" for f in r["schema"]["fields"]}
     assert "“三公”经费" in fields["three_public_total"]["description"] and fields["three_public_total"]["unit"] == "万元"
+
+
+def test_the_year_over_year_recipe_sets_the_shipped_departments_years_side_by_side(folder):
+    """The shipped corpus holds one department's budgets of consecutive years: the recipe
+    gives their “三公” figures side by side, and the change the later one states agrees."""
+    recipe = next(r for r in RECIPES if "relation = 'previous_year'" in r)
+    done = subprocess.run([sys.executable, "-c", shlex.split(recipe, comments=True)[2]], cwd=folder, capture_output=True, text=True)
+    reception = next(line for line in done.stdout.splitlines() if "three_public_reception" in line)
+    assert "1.6" in reception and "2.0" in reception and "-0.4" in reception and "true" in reception
