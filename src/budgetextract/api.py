@@ -26,7 +26,8 @@ __all__ = ["batch", "extract", "open_run"]
 
 
 def extract(path: str | os.PathLike, *, ocr: bool = False) -> BudgetDocument:
-    """The record of one file (PDF, DOCX or TXT), as `budgetextract extract` writes it.
+    """The record of one file (PDF, OFD, DOCX, .doc/.wps, a web page, a workbook or TXT), as
+    `budgetextract extract` writes it.
 
     A file that cannot be read gives a record with `status == "error"` and `error.code`, never
     an exception. ocr: read every PDF page by OCR (the `[ocr]` extra); by default only pages

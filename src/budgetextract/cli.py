@@ -290,7 +290,8 @@ def _interrupt(signum, frame) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="budgetextract",
-        description="Turn Chinese department budget explanations (部门预算公开, PDF/DOCX/TXT) into validated JSON.",
+        description="Turn Chinese department budget explanations and final accounts (部门预算公开, 部门决算; PDF, OFD, Word, "
+                    "web pages, workbooks of the 公开表, text) into validated JSON.",
     )
     parser.add_argument("--version", action="version", version=f"budgetextract {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks instead of error records")
@@ -301,7 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "its path under it, and two inputs of one name get their paths from the folder they share). "
                                    "Each file runs in a worker process within --timeout and --max-memory. "
                                    "Exit 0: all ok; 1: some failed; 2: usage error.")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (searched recursively for .pdf .docx .txt)")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (searched recursively for .pdf .ofd .docx .doc .wps .xlsx .xls .et .html .htm .txt)")
     p.add_argument("--out", metavar="DIR", help="folder for the JSON records")
     p.add_argument("--stdout", action="store_true", help="print the record of a single file instead of writing it")
     p.add_argument("--jobs", type=_positive_int, default=1, help="worker processes (default 1)")
