@@ -102,6 +102,9 @@ CASES = [
     ("五、“三公”经费预算情况说明", "2026年“三公”经费预算数为6.10万元，与2025年预算持平。其中：（一）因公出国（境）为0。（二）公务用车购置及运行费5.60万元。", "three_public_outbound", Decimal("0")),
     ("二、财政拨款收支预算总体情况", "财政拨款支出预算中，一般公共预算拨款支出预算为0；政府性基金拨款支出预算21,502万元。", "general_public_budget", Decimal("0")),
     ("五、“三公”经费预算情况说明", "其中：2022年因公出国预算0万元，与2021年持平。", "three_public_outbound", Decimal("0")),
+    # Changsha: vehicles held as 公务用车, the money under performance targets as the whole department's
+    ("六、其他重要事项的情况说明", "（五）国有资产占用使用及新增资产配置情况：截至2024年12月底，本单位共有公务用车102辆，其中，机要通信用车1辆。", "vehicles_total", 102),
+    ("（六）预算绩效目标说明", "本单位所有支出实行绩效目标管理。纳入2025年部门整体支出绩效目标的金额为68632.12万元，其中，基本支出28398.17万元。", "performance_projects_amount", Decimal("68632.12")),
     # a final account states the “三公” budget first, then its actual
     ("七、财政拨款“三公”经费支出决算情况说明", "2023年度“三公”经费财政拨款支出预算为0.95万元，支出决算为0万元，完成预算的0%。", "three_public_total", Decimal("0")),
     # Changchun: a project's line named like personnel expenditure is that project's, not the department's

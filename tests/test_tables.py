@@ -403,3 +403,12 @@ def test_one_funds_table_does_not_give_the_departments_project_expenditure():
         checked += 1
         break
     assert checked, "no wild document sets a one-fund project column beside other revenue"
+
+
+@pytest.mark.parametrize("header, role", [("人员类", "personnel"), ("一般公共预算基本支出/人员经费", "personnel"), ("公用类", "public"),
+                                          ("日常公用经费", "public"), ("人员经费和公用经费支出", "basic")])
+def test_column_headers_of_basic_expenditure_tables_name_their_role(header, role):
+    """Headers as templates print them (Changsha: 人员类 | 公用经费)."""
+    from budgetextract.tables.catalogue import column_role
+
+    assert column_role(header) == role
