@@ -4,7 +4,6 @@ so it shares that process's memory limit, is bounded in time, and dies with it."
 
 from __future__ import annotations
 
-import ctypes
 import os
 import shutil
 import signal
@@ -13,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import InputError
+from ..processes import die_with_parent
 from .base import RawDocument
 from .docx import read_docx
 
@@ -27,10 +27,7 @@ def _soffice() -> str | None:
 
 def _dies_with_parent() -> None:
     """In the child: the kernel kills it when the reading process dies (Linux)."""
-    try:
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
+    die_with_parent()
     os.setsid()  # its own group: a timeout ends LibreOffice's helper processes too
 
 

@@ -8,7 +8,6 @@ A new worker takes the place of one that was lost. `extract` and `batch` both ru
 
 from __future__ import annotations
 
-import ctypes
 import multiprocessing as mp
 import os
 import resource
@@ -22,6 +21,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 from ..findings import Policy
+from ..processes import die_with_parent
 
 DEFAULT_TIMEOUT = 300.0
 DEFAULT_MAX_MEMORY_MB = 2048
@@ -78,16 +78,10 @@ def _limit_memory(max_memory_mb: int) -> None:
 def _die_with_parent(parent: int) -> None:
     """Have the kernel kill this worker when its parent dies (Linux), even mid-file: a batch
     killed outright must not leave a worker reading a long scan for hours."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
+    if not die_with_parent():
         return  # not Linux: the poll below notices the parent's death between files
     if os.getppid() != parent:  # the parent died before the request was made
         os._exit(1)
-
-
-_PR_SET_PDEATHSIG = 1
 
 
 def _worker(conn: Connection, limits: Limits, parent: int) -> None:
