@@ -4,6 +4,7 @@ and against the narrative. The narrative wins where both state a figure."""
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 import regex
 
@@ -57,10 +58,15 @@ def _side(row: TableRow) -> str | None:
     return next((side for side in ("收入", "支出") if side in first), None)
 
 
+@lru_cache(maxsize=1)
+def _carryover_heading() -> regex.Pattern:
+    return regex.compile(vocab.load("tables")["carryover_heading"])
+
+
 def _under_carryover(table: Table) -> set[int]:
     """The rows (by index) numbered below a carry-over heading of their side (二、上年结转 →
     （一）一般公共预算拨款): parts of the carry-over, not the year's own figures."""
-    heading = regex.compile(vocab.load("tables")["carryover_heading"])
+    heading = _carryover_heading()
     open_at: dict[str | None, int] = {}  # side → depth of the carry-over heading it is under
     under = set()
     for i, row in enumerate(table.rows):
@@ -167,9 +173,12 @@ def table_facts(ctx: Context, tables: list[Table], actuals: bool = False, year: 
             if fact is not None and fact.value is not None and field not in found:
                 found[field] = fact
 
+    carried: dict[int, set[int]] = {}  # each table's carry-over rows, read once
     for field, (kinds, pattern, side) in _named_rows().items():
         for table in (t for kind in kinds for t in by_kind.get(kind, [])):
-            under = _under_carryover(table)
+            if id(table) not in carried:
+                carried[id(table)] = _under_carryover(table)
+            under = carried[id(table)]
             matching = [r for i, r in enumerate(table.rows) if pattern.match(r.name) and i not in under
                         and (side is None or side in r.name or _side(r) == side)]
             # a 总计 row holds the 合计 of the year and the carry-over beside it (本年收入合计 +
