@@ -6,7 +6,6 @@ The text is each sheet's rows, cells apart by tabs: a workbook has no narrative 
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,10 +18,8 @@ _MAX_CELLS = 2_000_000  # a sheet past this is not a table of a budget (and woul
 def _text(value) -> str:
     """A cell as it would print: a whole number without decimals, other numbers exactly as
     stored (no binary tail: 2796.14, not 2796.1399999999999)."""
-    if value is None or isinstance(value, (date, datetime, time, timedelta)):
-        return "" if value is None else str(value)
-    if isinstance(value, bool):
-        return str(value)
+    if value is None:
+        return ""
     if isinstance(value, float):
         if value.is_integer():
             return str(int(value))
